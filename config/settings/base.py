@@ -1,0 +1,237 @@
+"""Production settings: everything comes from the environment; dev.py and test.py only override."""
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONCE, SELF
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(environ.Env().str("PARCOURS_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+
+# Refuse to start without secrets: a default here would end up in production one day.
+SECRET_KEY = env.str("SECRET_KEY")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+PARCOURS_SERVICE_NAME = env.str("PARCOURS_SERVICE_NAME", default="Parcours")
+PARCOURS_SERVICE_TAGLINE = env.str(
+    "PARCOURS_SERVICE_TAGLINE", default="Formation professionnelle et stages, de la demande à l'attestation"
+)
+PARCOURS_OPERATOR_NAME = env.str("PARCOURS_OPERATOR_NAME", default="République française")
+PARCOURS_CONTACT_EMAIL = env.str("PARCOURS_CONTACT_EMAIL", default="contact@parcours.example.org")
+PARCOURS_PUBLISHER = env.str("PARCOURS_PUBLISHER", default="Le groupement d'intérêt public Parcours")
+PARCOURS_HOST = env.str("PARCOURS_HOST", default="L'hébergeur déclaré par l'opérateur du service")
+# Where links in emails point to (emails are sent by a worker, outside any request).
+PARCOURS_BASE_URL = env.str("PARCOURS_BASE_URL", default="http://127.0.0.1:8000")
+# Development mailbox at /dev/outbox/: never on in production.
+PARCOURS_DEV_OUTBOX = env.bool("PARCOURS_DEV_OUTBOX", default=False)
+# Number of reverse proxies in front of the app, to read the client's IP from X-Forwarded-For.
+PARCOURS_TRUSTED_PROXY_COUNT = env.int("PARCOURS_TRUSTED_PROXY_COUNT", default=0)
+# The theme: one folder (templates/ + static/) that a non-State operator replaces (README, "Theme").
+PARCOURS_THEME_DIR = Path(env.str("PARCOURS_THEME_DIR", default=str(BASE_DIR / "themes" / "dsfr")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "allauth",
+    "allauth.account",
+    "dsfr",
+    "django_htmx",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "parcours.accounts",
+    "parcours.audit",
+    "parcours.notifications",
+    "parcours.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PARCOURS_THEME_DIR / "templates", BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "parcours.web.context_processors.site",
+            ],
+        },
+    },
+]
+# Project templates first, so our overrides of allauth and DSFR field templates win.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# Database: SQLite under var/ by default, opened so that transactions take the write lock at once
+# (select_for_update is a no-op on SQLite) and readers don't block writers.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'parcours.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# With CACHE_URL unset, the database cache: shared by the web, worker and scheduler processes,
+# which rate limits and lockout need.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "parcours_cache",
+        }
+    }
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+# allauth keeps login, logout and password reset; sign-ups are ours (docs/decisions).
+ACCOUNT_ADAPTER = "parcours.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PARCOURS_THEME_DIR / "static", BASE_DIR / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# With hashed static names, django-dsfr's integrity checksums no longer match and Chromium refuses the CSS.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
+
+# Security headers.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PARCOURS_TRUSTED_PROXY_COUNT else None
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "parcours_session"
+CSRF_COOKIE_NAME = "parcours_csrftoken"
+CSRF_FAILURE_VIEW = "parcours.web.views.errors.csrf_failure"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # DSFR's stylesheet embeds its icons as data: SVG.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # ALTCHA solves its proof of work in a blob: worker.
+        "worker-src": [SELF, "blob:"],
+        "frame-src": [SELF],
+        "frame-ancestors": ["'none'"],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": ["'none'"],
+    },
+}
+
+# Email: every message goes through parcours.notifications (queue, worker, retries).
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PARCOURS_SERVICE_NAME} <ne-pas-repondre@parcours.example.org>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+if PARCOURS_DEV_OUTBOX:
+    EMAIL_BACKEND = "parcours.notifications.backends.DevOutboxBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+PARCOURS_EMAIL_MAX_ATTEMPTS = env.int("PARCOURS_EMAIL_MAX_ATTEMPTS", default=8)
+# Seconds before the n-th retry: doubles each time, capped.
+PARCOURS_EMAIL_RETRY_BASE_SECONDS = env.int("PARCOURS_EMAIL_RETRY_BASE_SECONDS", default=60)
+PARCOURS_EMAIL_RETRY_MAX_SECONDS = env.int("PARCOURS_EMAIL_RETRY_MAX_SECONDS", default=6 * 3600)
+# A row claimed by a worker that died is taken again after this many seconds.
+PARCOURS_EMAIL_CLAIM_TIMEOUT_SECONDS = env.int("PARCOURS_EMAIL_CLAIM_TIMEOUT_SECONDS", default=300)
+
+# Background work: the database is the queue (docs/decisions/0003-background-work.md).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("PARCOURS_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"kv": {"format": "level=%(levelname)s logger=%(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,32 @@
+"""Test settings: the production base with fast hashing, synchronous tasks and the outbox."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("PARCOURS_DEV_OUTBOX", "1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("PARCOURS_BASE_URL", "http://testserver")
+
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import CACHES, DATABASES, env  # noqa: E402
+
+# One in-memory SQLite per xdist worker; on PostgreSQL pytest-django adds the worker suffix.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# Each xdist worker gets its own Redis database on the PostgreSQL run; otherwise local memory.
+if env.str("CACHE_URL", default=""):
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+    CACHES["default"]["LOCATION"] = CACHES["default"]["LOCATION"].rsplit("/", 1)[0] + f"/{int(_worker) % 15 + 1}"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The test client and live server speak plain http.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PARCOURS_EMAIL_RETRY_BASE_SECONDS = 1
