@@ -235,3 +235,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Periodic jobs: management command → seconds between runs (`manage.py run_scheduler`, or cron).
+PARCOURS_PERIODIC_JOBS = {
+    "deliver_due_emails": 60,
+}

@@ -1,0 +1,91 @@
+"""Browser tests: Playwright drives Debian's Chromium against Django's live server, axe-core on every page."""
+
+import os
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.helpers.axe import axe_violations, format_violations
+
+# pytest-playwright runs an event loop in the test thread; pytest-django's live server and ORM
+# calls from the test are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("PARCOURS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+
+
+class AxeWatch:
+    """Counts the documents a test loads; each must be checked by axe before the next one loads."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.loaded = 0
+        self.checked = 0
+        self.unchecked_urls: list[str] = []
+        self.last_url = ""
+        self.failures: list[str] = []
+        page.on("load", self._on_load)
+
+    def _on_load(self, page: Page) -> None:
+        if self.loaded > self.checked:
+            self.unchecked_urls.append(self.last_url)
+        self.loaded += 1
+        self.last_url = page.url
+
+    def check(self) -> None:
+        violations = axe_violations(self.page)
+        if violations:
+            self.failures.append(format_violations(self.page.url, violations))
+        self.checked = self.loaded
+
+
+@pytest.fixture
+def axe_watch(page: Page) -> AxeWatch:
+    return AxeWatch(page)
+
+
+@pytest.fixture
+def page(page: Page, live_server, transactional_db):
+    """A page on the live server; console errors (a CSP refusal, a JS error) fail the test."""
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.live_server_url = live_server.url
+    yield page
+    assert not errors, "Browser console errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def axe(page: Page, axe_watch: AxeWatch):
+    """Call `axe()` after each page a journey reaches; the last page is checked at teardown anyway."""
+    yield axe_watch.check
+    if axe_watch.loaded > axe_watch.checked:
+        axe_watch.check()
+    assert not axe_watch.unchecked_urls, "Pages left without an axe check: " + ", ".join(axe_watch.unchecked_urls)
+    assert not axe_watch.failures, "\n\n".join(axe_watch.failures)
