@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, SELF
 
+from parcours.accounts.password_validation import PASSWORD_POLICIES
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("PARCOURS_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -127,12 +129,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# "strong" (default: length >= 12, zxcvbn, common lists, not like the person) or "seed" (the CPF guide's rule).
+PARCOURS_PASSWORD_POLICY = env.str("PARCOURS_PASSWORD_POLICY", default="strong")
+AUTH_PASSWORD_VALIDATORS = PASSWORD_POLICIES[PARCOURS_PASSWORD_POLICY]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
