@@ -239,3 +239,8 @@ LOGGING = {
 PARCOURS_PERIODIC_JOBS = {
     "deliver_due_emails": 60,
 }
+
+# Login lockout (parcours.accounts.lockout): failures per identifier and per IP in a sliding window.
+PARCOURS_LOCKOUT_FAILURES = env.int("PARCOURS_LOCKOUT_FAILURES", default=5)
+PARCOURS_LOCKOUT_IP_FAILURES = env.int("PARCOURS_LOCKOUT_IP_FAILURES", default=50)
+PARCOURS_LOCKOUT_WINDOW_SECONDS = env.int("PARCOURS_LOCKOUT_WINDOW_SECONDS", default=15 * 60)
