@@ -16,5 +16,7 @@ def format_violations(url: str, violations: list[dict]) -> str:
     lines = [f"axe-core: {len(violations)} serious or critical violation(s) on {url}"]
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(f"    {node['target']}: {node.get('failureSummary', '')[:200]}" for node in violation["nodes"][:5])
+        lines.extend(
+            f"    {node['target']}: {node.get('failureSummary', '')[:200]}" for node in violation["nodes"][:5]
+        )
     return "\n".join(lines)

@@ -1,0 +1,71 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from parcours.notifications.enums import OutgoingEmailStatus
+
+
+class OutgoingEmail(models.Model):
+    """One email to deliver: the row, not the task queue, is the source of truth (DECISIONS.md)."""
+
+    Status = OutgoingEmailStatus
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.EmailField("destinataire", max_length=254)
+    subject = models.CharField("objet", max_length=998)
+    body_text = models.TextField("texte")
+    body_html = models.TextField("HTML", blank=True)
+    category = models.CharField("catégorie", max_length=100, blank=True, db_index=True)
+    # Kept when the account goes: the delivery history outlives it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField("statut", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField("tentatives", default=0)
+    next_attempt_at = models.DateTimeField("prochain essai", default=timezone.now)
+    claimed_at = models.DateTimeField("pris en charge le", null=True, blank=True)
+    last_error = models.TextField("dernière erreur", blank=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "courriel sortant"
+        verbose_name_plural = "courriels sortants"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_outgoing_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient} ({self.get_status_display()})"
+
+
+class DevOutboxMessage(models.Model):
+    """What the development email backend "sent": read by /dev/outbox/ and by the test helpers."""
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    from_email = models.CharField("expéditeur", max_length=998)
+    # Every recipient (to, cc, bcc), one per line: SQLite cannot search inside a JSON list, and a
+    # display name may hold a comma.
+    to = models.TextField("destinataires")
+    subject = models.CharField("objet", max_length=998, blank=True)
+    body_text = models.TextField("texte", blank=True)
+    body_html = models.TextField("HTML", blank=True)
+    created_at = models.DateTimeField("reçu le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "message de la boîte de développement"
+        verbose_name_plural = "messages de la boîte de développement"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.recipients)}"
+
+    @property
+    def recipients(self) -> list[str]:
+        return [address.strip() for address in self.to.splitlines() if address.strip()]
