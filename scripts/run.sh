@@ -30,6 +30,7 @@ set -a
 set +a
 
 export PARCOURS_DEV_OUTBOX=1
+export PARCOURS_NIR_LEGAL_BASIS="${PARCOURS_NIR_LEGAL_BASIS-Décret n° 2019-341 du 19 avril 2019 (démonstration)}"
 export SECURE_SSL_REDIRECT=0
 export SECURE_HSTS_SECONDS=0
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"

@@ -17,7 +17,7 @@ def test_demo_creates_confirmed_accounts_and_prints_them(capsys):
         user = User.objects.get(email=account.email)
         assert authenticate(email=account.email, password=DEMO_PASSWORD) == user
         assert EmailAddress.objects.get(user=user).verified
-        assert f"{account.email} — mot de passe : {DEMO_PASSWORD}" in out
+        assert f"{account.identifiers} — mot de passe : {DEMO_PASSWORD}" in out
     assert f"demo users created={len(ACCOUNTS)} updated=0" in out
 
 

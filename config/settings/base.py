@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONCE, SELF
 
 from parcours.accounts.password_validation import PASSWORD_POLICIES
@@ -244,3 +245,35 @@ PARCOURS_PERIODIC_JOBS = {
 PARCOURS_LOCKOUT_FAILURES = env.int("PARCOURS_LOCKOUT_FAILURES", default=5)
 PARCOURS_LOCKOUT_IP_FAILURES = env.int("PARCOURS_LOCKOUT_IP_FAILURES", default=50)
 PARCOURS_LOCKOUT_WINDOW_SECONDS = env.int("PARCOURS_LOCKOUT_WINDOW_SECONDS", default=15 * 60)
+
+# The NIR is collected only where the deployment has a legal basis for it (décret n° 2019-341): the
+# text that names it, shown to people; empty = no NIR field anywhere.
+PARCOURS_NIR_LEGAL_BASIS = env.str("PARCOURS_NIR_LEGAL_BASIS", default="")
+# Fernet keys, newest first (a list, so keys can rotate), and the key of the lookup hash.
+PARCOURS_NIR_KEY = env.list("PARCOURS_NIR_KEY", default=[])
+PARCOURS_NIR_HASH_KEY = env.str("PARCOURS_NIR_HASH_KEY", default="")
+if PARCOURS_NIR_LEGAL_BASIS and not (PARCOURS_NIR_KEY and PARCOURS_NIR_HASH_KEY):
+    raise ImproperlyConfigured("PARCOURS_NIR_LEGAL_BASIS demande PARCOURS_NIR_KEY et PARCOURS_NIR_HASH_KEY.")
+
+# Accounts: sign-ups, links, codes (docs/decisions, ../shared/RULES.md).
+PARCOURS_CGU_VERSION = env.str("PARCOURS_CGU_VERSION", default="2026-11")
+PARCOURS_REGISTRATION_LINK_DAYS = env.int("PARCOURS_REGISTRATION_LINK_DAYS", default=15)
+PARCOURS_REGISTRATION_KEEP_EXPIRED_DAYS = env.int("PARCOURS_REGISTRATION_KEEP_EXPIRED_DAYS", default=30)
+PARCOURS_SIGNUP_CODE_MINUTES = env.int("PARCOURS_SIGNUP_CODE_MINUTES", default=15)
+PARCOURS_SIGNUP_CODE_ATTEMPTS = env.int("PARCOURS_SIGNUP_CODE_ATTEMPTS", default=5)
+PARCOURS_SIGNUP_CODE_RESEND_SECONDS = env.int("PARCOURS_SIGNUP_CODE_RESEND_SECONDS", default=60)
+PARCOURS_SIGNUP_LIMIT_PER_IP = env.int("PARCOURS_SIGNUP_LIMIT_PER_IP", default=20)
+PARCOURS_SIGNUP_LIMIT_PER_EMAIL = env.int("PARCOURS_SIGNUP_LIMIT_PER_EMAIL", default=5)
+PARCOURS_MIN_AGE = env.int("PARCOURS_MIN_AGE", default=16)
+PARCOURS_MIN_AGE_APPRENTICE = env.int("PARCOURS_MIN_AGE_APPRENTICE", default=15)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# "Maintenir ma connexion": this long when ticked; otherwise the session ends with the browser.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 24 * 3600)
+
+# ALTCHA: proof of work in the browser, no image puzzle; the challenge is inlined in the page.
+INSTALLED_APPS.append("altcha_django")
+ALTCHA_HMAC_SECRET = env.str("ALTCHA_HMAC_SECRET", default="") or f"altcha:{SECRET_KEY}"
+ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
+ALTCHA_WIDGET_I18N = True
+ALTCHA_TRUSTED_PROXIES = env.list("ALTCHA_TRUSTED_PROXIES", default=[])
+ACCOUNT_FORMS = {"login": "parcours.accounts.forms.LoginForm"}

@@ -7,6 +7,9 @@ os.environ.setdefault("PARCOURS_DEV_OUTBOX", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("PARCOURS_BASE_URL", "http://testserver")
+os.environ.setdefault("PARCOURS_NIR_LEGAL_BASIS", "Décret n° 2019-341 du 19 avril 2019 (tests)")
+os.environ.setdefault("PARCOURS_NIR_KEY", "dGVzdHMtb25seS1uaXIta2V5LTAxMjM0NTY3ODlhYmM=")
+os.environ.setdefault("PARCOURS_NIR_HASH_KEY", "tests-only-nir-hash-key")
 
 from config.settings.base import *  # noqa: E402,F403
 from config.settings.base import CACHES, DATABASES, env  # noqa: E402
@@ -34,3 +37,6 @@ PARCOURS_EMAIL_RETRY_BASE_SECONDS = 1
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
+# ALTCHA solves itself as the page loads, quickly: journeys wait for "vérifié" instead of clicking.
+ALTCHA_CHALLENGE = {"cost": 10, "key_prefix": "0"}
+ALTCHA_WIDGET_DEFAULTS = {"type": "checkbox", "display": "standard", "auto": "onload"}

@@ -1,6 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.db import transaction
+from django.urls import reverse
 
+from parcours.accounts.enums import RegistrationKind
+from parcours.accounts.services.login import login_succeeded, password_changed
+from parcours.audit.services import audit_record
 from parcours.notifications.services import email_send_rendered
 
 
@@ -21,3 +26,26 @@ class AccountAdapter(DefaultAccountAdapter):
                 body_html=html,
                 category=template_prefix.rsplit("/", 1)[-1],
             )
+
+    def get_login_stages(self) -> list[str]:
+        return [*super().get_login_stages(), "parcours.accounts.stages.TermsStage"]
+
+    def login(self, request, user) -> None:
+        super().login(request, user)
+        login_succeeded(user=user, request=request)
+
+    def logout(self, request) -> None:
+        user = request.user
+        super().logout(request)
+        if user.is_authenticated:
+            audit_record(event_type="account.logout", actor=user, target=user, request=request)
+
+    def set_password(self, user, password) -> None:
+        super().set_password(user, password)
+        password_changed(user=user, request=getattr(self, "request", None) or context.request)
+
+    def get_login_redirect_url(self, request) -> str:
+        # Until organisations exist, a professional has nowhere else to land than the page saying so.
+        if request.user.registration_kind == RegistrationKind.PROFESSIONNEL:
+            return reverse("accounts:professional_home")
+        return super().get_login_redirect_url(request)

@@ -1,16 +1,19 @@
 """Demo data for `make run`: idempotent, and prints the accounts to walk each journey with."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from parcours.accounts.enums import Civility, RegistrationKind
 from parcours.accounts.models import User
-from parcours.accounts.services import user_create_confirmed
+from parcours.accounts.nir import nir_key
+from parcours.accounts.services.users import user_create_confirmed, user_reset_confirmed
 
 # Public on purpose: these accounts exist only in demo databases, on reserved example domains.
 DEMO_PASSWORD = "Formation-Demo-2026!"  # noqa: S105
+DEMO_NIR = "1850578006084"
 
 
 @dataclass(frozen=True)
@@ -19,13 +22,48 @@ class DemoAccount:
     email: str
     first_name: str
     last_name: str
+    identity: dict = field(default_factory=dict)
     totp_secret: str = ""
+
+    @property
+    def identifiers(self) -> str:
+        nir = self.identity.get("nir_body")
+        return f"{self.email} (ou NIR {nir}{nir_key(nir)})" if nir else self.email
 
 
 ACCOUNTS = [
+    DemoAccount(
+        "titulaire",
+        "julien.moreau@example.org",
+        "Julien",
+        "Moreau",
+        {
+            "registration_kind": RegistrationKind.TITULAIRE,
+            "civility": Civility.MONSIEUR,
+            "birth_date": datetime.date(1985, 5, 14),
+            "phone_mobile": "+33612345678",
+            "nir_body": DEMO_NIR,
+        },
+    ),
+    DemoAccount(
+        "stagiaire",
+        "ines.haddad@example.org",
+        "Inès",
+        "Haddad",
+        {
+            "registration_kind": RegistrationKind.STAGIAIRE,
+            "birth_date": datetime.date(2001, 9, 3),
+            "remuneration_dossier_claim": "RS-2026-004512",
+        },
+    ),
+    DemoAccount(
+        "professionnel sans structure (salarié, employeur, organisme ou établissement à rattacher)",
+        "nathalie.girard@example.org",
+        "Nathalie",
+        "Girard",
+        {"registration_kind": RegistrationKind.PROFESSIONNEL, "civility": Civility.MADAME},
+    ),
     DemoAccount("compte confirmé, sans rôle", "camille.martin@example.org", "Camille", "Martin"),
-    DemoAccount("compte confirmé, sans rôle", "karim.benali@example.org", "Karim", "Benali"),
-    DemoAccount("compte confirmé, sans rôle", "sophie.lefevre@example.org", "Sophie", "Lefèvre"),
 ]
 
 
@@ -43,22 +81,25 @@ class Command(BaseCommand):
                     password=DEMO_PASSWORD,
                     first_name=account.first_name,
                     last_name=account.last_name,
+                    **account.identity,
                 )
                 created += 1
-                continue
-            # Put the account back as printed, whatever a demo user changed.
-            user.first_name, user.last_name, user.is_active = account.first_name, account.last_name, True
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["first_name", "last_name", "is_active", "password"])
-            EmailAddress.objects.update_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True}
-            )
-            updated += 1
+            else:
+                # Put the account back as printed, whatever a visitor changed.
+                user_reset_confirmed(
+                    user=user,
+                    password=DEMO_PASSWORD,
+                    first_name=account.first_name,
+                    last_name=account.last_name,
+                    **account.identity,
+                )
+                updated += 1
         self.stdout.write(f"demo users created={created} updated={updated}")
         self.stdout.write("")
         self.stdout.write("Comptes de démonstration :")
         for account in ACCOUNTS:
-            line = f"  {account.role} : {account.first_name} {account.last_name} — {account.email} — mot de passe : {DEMO_PASSWORD}"
+            name = f"{account.first_name} {account.last_name}"
+            line = f"  {account.role} : {name} — {account.identifiers} — mot de passe : {DEMO_PASSWORD}"
             if account.totp_secret:
                 line += f" — secret TOTP : {account.totp_secret}"
             self.stdout.write(line)

@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class Civility(models.TextChoices):
+    MADAME = "MME", "Madame"
+    MONSIEUR = "M", "Monsieur"
+
+
+class RegistrationKind(models.TextChoices):
+    TITULAIRE = "titulaire", "Titulaire d'un compte formation"
+    STAGIAIRE = "stagiaire", "Stagiaire de la formation professionnelle"
+    PROFESSIONNEL = "professionnel", "Professionnel (employeur, organisme, établissement)"
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", "En attente de confirmation"
+    CONFIRMED = "confirmed", "Confirmée"
+    SUPERSEDED = "superseded", "Remplacée par une inscription plus récente"
+    REFUSED = "refused", "Refusée à la confirmation"
+
+
+class IdentityReview(models.TextChoices):
+    NONE = "", "Aucune"
+    NIR_SEX_MISMATCH = "nir_sex_mismatch", "Civilité différente du sexe indiqué par le NIR"

@@ -1,0 +1,120 @@
+"""Login with an email or a NIR, the lockout around it, and the recovery emails.
+
+allauth authenticates; these functions decide who an identifier names and when to refuse.
+"""
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+
+from parcours.accounts.lockout import Lock, lockout_clear, lockout_record_failure, lockout_status
+from parcours.accounts.models import NirRecord, User
+from parcours.accounts.nir import NirError, nir_parse
+from parcours.accounts.nir_vault import nir_decrypt, nir_enabled, nir_lookup_hash
+from parcours.audit.services import audit_record
+from parcours.notifications.services import email_send
+from parcours.utils.http import client_ip
+
+
+class LoginLocked(Exception):
+    def __init__(self, lock: Lock):
+        super().__init__("locked")
+        self.retry_after_minutes = lock.retry_after_minutes
+
+
+def _user_for_identifier(identifier: str) -> User | None:
+    value = (identifier or "").strip()
+    if "@" in value:
+        return User.objects.filter(email=value.lower(), is_active=True).first()
+    if not nir_enabled():
+        return None
+    try:
+        nir = nir_parse(value)
+    except NirError:
+        return None
+    record = NirRecord.objects.select_related("user").filter(lookup_hash=nir_lookup_hash(nir.body)).first()
+    return record.user if record and record.user.is_active else None
+
+
+def login_identifier_resolve(identifier: str) -> str:
+    """What allauth authenticates with: the email of the account a NIR names, or what was typed."""
+    value = (identifier or "").strip()
+    if "@" in value:
+        return value
+    user = _user_for_identifier(value)
+    return user.email if user else value
+
+
+def login_attempt_check(*, identifier: str, request: HttpRequest) -> None:
+    lock = lockout_status(identifier=identifier, ip=client_ip(request))
+    if lock:
+        raise LoginLocked(lock)
+
+
+def password_reset_link(user: User) -> str:
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+    return settings.PARCOURS_BASE_URL + path.replace("UID-KEY", key)
+
+
+@transaction.atomic
+def login_failure_record(*, identifier: str, request: HttpRequest) -> None:
+    """Count the failure; when it locks a real account, email its holder a reset link."""
+    ip = client_ip(request)
+    was_locked = lockout_status(identifier=identifier, ip=ip) is not None
+    lock = lockout_record_failure(identifier=identifier, ip=ip)
+    user = _user_for_identifier(identifier)
+    audit_record(event_type="account.login_failed", actor=user, target=user, request=request)
+    if lock and not was_locked and user is not None:
+        email_send(
+            to=user.email,
+            template="accounts/login_locked",
+            context={
+                "name": user.first_name,
+                "minutes": lock.retry_after_minutes,
+                "reset_link": password_reset_link(user),
+                "reset_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+            },
+            user=user,
+        )
+
+
+def user_login_identifiers(user: User) -> list[str]:
+    identifiers = [user.email]
+    record = NirRecord.objects.filter(user=user).first()
+    if record is not None:
+        identifiers.append(nir_decrypt(record.ciphertext))
+    return identifiers
+
+
+def login_succeeded(*, user: User, request: HttpRequest) -> None:
+    lockout_clear(identifiers=user_login_identifiers(user))
+    audit_record(event_type="account.login", actor=user, target=user, request=request)
+
+
+def password_changed(*, user: User, request: HttpRequest | None) -> None:
+    """A new password lifts every lock on the account (email and NIR) and on this IP."""
+    lockout_clear(identifiers=user_login_identifiers(user), ip=client_ip(request) if request else None)
+    audit_record(event_type="account.password_changed", actor=user, target=user, request=request)
+
+
+@transaction.atomic
+def forgot_identifier_request(*, email: str) -> None:
+    """Tell a NIR account that its email is also an identifier; the screen says the same either way."""
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None:
+        return
+    email_send(
+        to=user.email,
+        template="accounts/forgot_identifier",
+        context={
+            "name": user.first_name,
+            "email": user.email,
+            "login_url": settings.PARCOURS_BASE_URL + reverse("account_login"),
+            "reset_url": settings.PARCOURS_BASE_URL + reverse("account_reset_password"),
+        },
+        user=user,
+    )

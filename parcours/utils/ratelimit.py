@@ -1,0 +1,20 @@
+import hashlib
+import time
+
+from django.core.cache import cache
+
+
+def rate_limit_exceeded(*, scope: str, key: str, limit: int, window_seconds: int) -> int | None:
+    """Count one hit; past `limit` in the current window, return the seconds until it ends."""
+    window = int(time.time() // window_seconds)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"ratelimit:{scope}:{digest}:{window}"
+    cache.add(cache_key, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window_seconds + 5)
+        count = 1
+    if count > limit:
+        return int((window + 1) * window_seconds - time.time()) + 1
+    return None
