@@ -353,7 +353,7 @@ class LoginForm(AllauthLoginForm):
             login_field.widget = forms.EmailInput(attrs={"autocomplete": "username"})
         self.fields["password"].label = "Mot de passe"
         self.fields["password"].help_text = format_html(
-            '<a class="fr-link" href="{}">Mot de passe oublié ?</a>', reverse_lazy("account_reset_password")
+            '<a href="{}">Mot de passe oublié ?</a>', reverse_lazy("account_reset_password")
         )
         if "remember" in self.fields:
             self.fields["remember"].label = "Maintenir ma connexion"

@@ -1,5 +1,28 @@
+"""The site's context, built from settings: no query of its own (django-dsfr's `site_config` reads a
+table on every page and fails when the database does)."""
+
 from django.conf import settings
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from parcours.web.navigation import account_url, main_navigation
 
 
-def site(request) -> dict:
-    return {"service_name": settings.PARCOURS_SERVICE_NAME}
+def site_settings() -> dict:
+    """What every page shows about the service, from settings only (the 500 page uses it alone)."""
+    return {
+        "service_name": settings.PARCOURS_SERVICE_NAME,
+        "service_tagline": settings.PARCOURS_SERVICE_TAGLINE,
+        "operator_name": settings.PARCOURS_OPERATOR_NAME,
+        "contact_email": settings.PARCOURS_CONTACT_EMAIL,
+    }
+
+
+def site(request: HttpRequest) -> dict:
+    return {
+        **site_settings(),
+        # Lazy: only pages that draw the header pay for reading request.user.
+        "navigation": SimpleLazyObject(lambda: main_navigation(request)),
+        # Where "Mon compte" points (ACCOUNT_URL_NAMES), "" when no such page exists yet.
+        "account_url": SimpleLazyObject(lambda: account_url() or ""),
+    }

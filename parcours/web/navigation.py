@@ -1,0 +1,138 @@
+"""What the header and the home page link to, computed from the request.
+
+The main navigation follows from what a person has (memberships, a CPF account, a remuneration
+dossier, enrollments): each app that adds a space for someone extends ``main_navigation`` with the
+items that person is entitled to. Keep it cheap: it runs on every page, so read what the request
+already carries (``request.user``) or what one query per request fetches, never one query per item.
+"""
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the main navigation: a link, or a menu of links when ``children`` is set."""
+
+    label: str
+    url: str = ""
+    active: bool = False
+    children: tuple["NavItem", ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class SignupEntry:
+    """A sign-up journey offered on the home page."""
+
+    label: str
+    description: str
+    url_name: str
+
+
+# The sign-up journeys, in the order the home page shows them. An entry whose URL name does not
+# resolve yet is left out, so each journey appears once its issue adds the view with this name.
+SIGNUP_ENTRIES: tuple[SignupEntry, ...] = (
+    SignupEntry(
+        label="Titulaire d'un compte formation",
+        description="Créez votre compte personnel de formation avec votre numéro de sécurité sociale.",
+        url_name="accounts:signup_titulaire",
+    ),
+    SignupEntry(
+        label="Stagiaire de la formation professionnelle",
+        description="Suivez votre dossier de rémunération et vos paiements.",
+        url_name="accounts:signup_stagiaire",
+    ),
+    SignupEntry(
+        label="Employeur, organisme de formation ou gestionnaire",
+        description="Créez votre compte professionnel et rattachez-le à votre organisation.",
+        url_name="accounts:signup_professional",
+    ),
+    SignupEntry(
+        label="Établissement scolaire",
+        description="Inscrivez votre collège ou votre lycée avec son code UAI, puis vos élèves aux mini-stages.",
+        url_name="accounts:signup_school",
+    ),
+)
+
+# Where "Mon compte" points: the first of these names that resolves.
+ACCOUNT_URL_NAMES: tuple[str, ...] = ("accounts:my_account", "account_change_password")
+
+
+def url_or_none(url_name: str, *args, **kwargs) -> str | None:
+    try:
+        return reverse(url_name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def signup_entries() -> list[dict]:
+    """The sign-up journeys that exist, as dicts (label, description, url) for the templates."""
+    entries = []
+    for entry in SIGNUP_ENTRIES:
+        url = url_or_none(entry.url_name)
+        if url:
+            entries.append({"label": entry.label, "description": entry.description, "url": url})
+    return entries
+
+
+def account_url() -> str | None:
+    for url_name in ACCOUNT_URL_NAMES:
+        if url := url_or_none(url_name):
+            return url
+    return None
+
+
+def main_navigation(request: HttpRequest | None) -> list[NavItem]:
+    """The main navigation for this request, with the current page's item marked active.
+
+    Extend it here: append the items a person's memberships, CPF account, remuneration dossier or
+    enrollments give them (``NavItem(label, url)``; ``children=(...)`` makes a menu). ``active`` is
+    computed at the end, so only give labels and URLs.
+    """
+    items = [NavItem("Accueil", reverse("web:home"))]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        items.append(NavItem("Mon espace", reverse("web:home")))
+    path = getattr(request, "path", "")
+    return mark_active(items, path)
+
+
+def mark_active(items: list[NavItem], path: str) -> list[NavItem]:
+    """Mark the one item (or menu) whose URL best matches ``path``: the longest URL that is the path
+    itself or, for URLs other than the root, one of its parents. On a tie the first item wins."""
+    best_url = ""
+    for item in items:
+        for url in [item.url, *(child.url for child in item.children)]:
+            if url and _matches(url, path) and len(url) > len(best_url):
+                best_url = url
+    if not best_url:
+        return list(items)
+    marked, done = [], False
+    for item in items:
+        if done:
+            marked.append(item)
+            continue
+        if item.children:
+            children, child_done = [], False
+            for child in item.children:
+                is_active = not child_done and child.url == best_url
+                child_done = child_done or is_active
+                children.append(NavItem(child.label, child.url, is_active))
+            if child_done:
+                marked.append(NavItem(item.label, item.url, True, tuple(children)))
+                done = True
+                continue
+        if item.url == best_url:
+            marked.append(NavItem(item.label, item.url, True, item.children))
+            done = True
+        else:
+            marked.append(item)
+    return marked
+
+
+def _matches(url: str, path: str) -> bool:
+    if url == path:
+        return True
+    return url != "/" and url.endswith("/") and path.startswith(url)
