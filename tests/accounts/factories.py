@@ -1,7 +1,8 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
 
-from parcours.accounts.models import User
+from parcours.accounts.models import TermsAcceptance, User
 
 DEFAULT_PASSWORD = "Un-mot-de-passe-solide-42"
 
@@ -20,3 +21,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified_email(self, create, extracted, **kwargs):
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def terms_accepted(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            TermsAcceptance.objects.create(user=self, version=settings.PARCOURS_CGU_VERSION)

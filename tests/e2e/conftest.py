@@ -74,7 +74,13 @@ def page(page: Page, live_server, transactional_db):
     """A page on the live server; console errors (a CSP refusal, a JS error) fail the test."""
     page.set_default_timeout(15_000)
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def on_console(message) -> None:
+        # An error page's own status (a 404 the test asked for) is not a fault of the page.
+        if message.type == "error" and message.location.get("url") != page.url:
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.live_server_url = live_server.url
     yield page

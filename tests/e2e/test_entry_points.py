@@ -24,8 +24,8 @@ def test_home_page_explains_the_service_to_each_kind_of_user(page: Page, axe):
     [
         ("Mentions légales", "Mentions légales"),
         ("Données personnelles", "Données personnelles"),
-        ("Conditions générales d'utilisation", "Conditions générales d'utilisation"),
-        ("Accessibilité : non conforme", "Déclaration d'accessibilité"),
+        ("Conditions générales d’utilisation", "Conditions générales d’utilisation"),
+        ("Accessibilité : non conforme", "Déclaration d’accessibilité"),
     ],
 )
 def test_legal_pages_are_reached_from_the_footer(page: Page, axe, link, heading):
@@ -55,12 +55,12 @@ def test_a_person_logs_in_from_the_home_page_and_out_again(page: Page, axe):
     page.get_by_role("link", name="Se connecter").first.click()
     axe()
     page.get_by_label("Adresse électronique").fill(user.email)
-    page.get_by_label("Mot de passe").fill("un mauvais mot de passe")
+    page.get_by_label("Mot de passe", exact=True).fill("un mauvais mot de passe")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_text(re.compile("adresse électronique et/ou le mot de passe"))).to_be_visible()
+    expect(page.get_by_text("Identifiant ou mot de passe incorrect.")).to_be_visible()
     expect(page.get_by_label("Adresse électronique")).to_have_value(user.email)
     axe()
-    page.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Mot de passe", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
     expect(page.get_by_role("banner")).to_contain_text("Léa Garnier")
