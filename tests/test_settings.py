@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PRINT_DEBUG = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
 def _import_base_settings(**env) -> subprocess.CompletedProcess:
     clean_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", PRINT_DEBUG],
         cwd=ROOT,
         env={**clean_env, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
         capture_output=True,

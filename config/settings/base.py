@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from parcours.accounts.password_validation import PASSWORD_POLICIES
 
@@ -207,7 +207,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Email: every message goes through parcours.notifications (queue, worker, retries).
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PARCOURS_SERVICE_NAME} <ne-pas-repondre@parcours.example.org>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=f"{PARCOURS_SERVICE_NAME} <ne-pas-repondre@parcours.example.org>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 if PARCOURS_DEV_OUTBOX:

@@ -10,7 +10,7 @@ os.environ.setdefault("PARCOURS_NIR_LEGAL_BASIS", "Décret n° 2019-341 du 19 av
 os.environ.setdefault("PARCOURS_NIR_KEY", "ZGV2ZWxvcG1lbnQtb25seS1uaXIta2V5LTAxMjM0NTY=")
 os.environ.setdefault("PARCOURS_NIR_HASH_KEY", "development-only-nir-hash-key")
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = True
 SECURE_HSTS_SECONDS = 0

@@ -11,8 +11,8 @@ os.environ.setdefault("PARCOURS_NIR_LEGAL_BASIS", "Décret n° 2019-341 du 19 av
 os.environ.setdefault("PARCOURS_NIR_KEY", "dGVzdHMtb25seS1uaXIta2V5LTAxMjM0NTY3ODlhYmM=")
 os.environ.setdefault("PARCOURS_NIR_HASH_KEY", "tests-only-nir-hash-key")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import CACHES, DATABASES, env  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CACHES, DATABASES, env
 
 # One in-memory SQLite per xdist worker; on PostgreSQL pytest-django adds the worker suffix.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
