@@ -16,7 +16,6 @@ class RegistrationStatus(models.TextChoices):
     PENDING = "pending", "En attente de confirmation"
     CONFIRMED = "confirmed", "Confirmée"
     SUPERSEDED = "superseded", "Remplacée par une inscription plus récente"
-    REFUSED = "refused", "Refusée à la confirmation"
 
 
 class IdentityReview(models.TextChoices):

@@ -184,7 +184,8 @@ class TitulaireIdentityForm(CaptchaRequestMixin, EmailConfirmationMixin, forms.F
 
 
 def password_help() -> str:
-    return " ".join(password_validators_help_texts())
+    # Two common-password lists (Django's and ours) give the same sentence twice.
+    return " ".join(dict.fromkeys(password_validators_help_texts()))
 
 
 class NewPasswordForm(forms.Form):
@@ -204,7 +205,9 @@ class NewPasswordForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["password1"].help_text = password_help()
+        # The policy is shown above the field (before typing), not in its label; the field points to it.
+        self.policy_help = password_help()
+        self.fields["password1"].widget.attrs["aria-describedby"] = "password-policy"
 
     def clean_password2(self):
         password1, password2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
@@ -343,14 +346,17 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        login_field = self.fields["login"]
         if nir_enabled():
-            login_field.label = "Adresse électronique ou numéro de sécurité sociale"
-            login_field.help_text = "Le numéro de sécurité sociale s'écrit avec ou sans espaces"
-            login_field.widget = forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"})
+            self.fields["login"] = forms.CharField(
+                label="Adresse électronique ou numéro de sécurité sociale",
+                help_text="Le numéro de sécurité sociale s'écrit avec ou sans espaces",
+                max_length=254,
+                widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+            )
         else:
-            login_field.label = "Adresse électronique"
-            login_field.widget = forms.EmailInput(attrs={"autocomplete": "username"})
+            self.fields["login"].label = "Adresse électronique"
+            self.fields["login"].widget = forms.EmailInput(attrs={"autocomplete": "username"})
+        self.order_fields(["login", "password", "remember"])
         self.fields["password"].label = "Mot de passe"
         self.fields["password"].help_text = format_html(
             '<a href="{}">Mot de passe oublié ?</a>', reverse_lazy("account_reset_password")

@@ -13,4 +13,5 @@ class TermsStage(LoginStage):
     def handle(self):
         if user_has_accepted_current_terms(user=self.login.user):
             return None, True
-        return headed_redirect_response(self.urlname), False
+        # A response with "continue": allauth stashes the login until the terms view calls exit().
+        return headed_redirect_response(self.urlname), True

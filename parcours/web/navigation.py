@@ -45,8 +45,8 @@ SIGNUP_ENTRIES: tuple[SignupEntry, ...] = (
         url_name="accounts:signup_stagiaire",
     ),
     SignupEntry(
-        label="Employeur, organisme de formation ou gestionnaire",
-        description="Créez votre compte professionnel et rattachez-le à votre organisation.",
+        label="Salarié, employeur ou organisme de formation",
+        description="Créez votre compte professionnel, puis rattachez-le à votre structure.",
         url_name="accounts:signup_professional",
     ),
     SignupEntry(

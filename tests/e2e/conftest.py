@@ -1,9 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against Django's live server, axe-core on every page."""
 
 import os
+import re
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.helpers.axe import axe_violations, format_violations
 
@@ -70,8 +71,10 @@ def axe_watch(page: Page) -> AxeWatch:
 
 
 @pytest.fixture
-def page(page: Page, live_server, transactional_db):
+def page(page: Page, live_server, transactional_db, settings):
     """A page on the live server; console errors (a CSP refusal, a JS error) fail the test."""
+    # Links in emails point to the live server, as they point to the public address in production.
+    settings.PARCOURS_BASE_URL = live_server.url
     page.set_default_timeout(15_000)
     errors: list[str] = []
 
@@ -95,3 +98,14 @@ def axe(page: Page, axe_watch: AxeWatch):
         axe_watch.check()
     assert not axe_watch.unchecked_urls, "Pages left without an axe check: " + ", ".join(axe_watch.unchecked_urls)
     assert not axe_watch.failures, "\n\n".join(axe_watch.failures)
+
+
+def tick(page: Page, label: str) -> None:
+    """Tick a DSFR checkbox the way a person does: by clicking its label (the input is drawn over)."""
+    page.locator("label", has_text=label).first.click()
+
+
+def wait_for_captcha(page: Page) -> None:
+    """ALTCHA solves itself on load in tests: wait until its hidden answer is filled in."""
+    # A locator, not wait_for_function: the CSP (no 'unsafe-eval') refuses evaluated strings.
+    expect(page.locator("altcha-widget input[name=captcha]")).to_have_value(re.compile(".+"))

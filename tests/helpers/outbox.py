@@ -1,5 +1,6 @@
 """Read what the application "sent": the development outbox (DevOutboxMessage) that tests see as a mailbox."""
 
+import re
 from email.utils import getaddresses
 
 from parcours.notifications.links import text_links
@@ -38,3 +39,15 @@ def first_link(message: DevOutboxMessage, contains: str = "") -> str:
         if contains in link:
             return link
     raise AssertionError(f"No link containing {contains!r} in the email {message.subject!r}. Links: {links!r}")
+
+
+def code_in(message: DevOutboxMessage) -> str:
+    """The 6-digit code of a confirmation email."""
+    match = re.search(r"\b(\d{6})\b", message.body_text)
+    assert match, f"No 6-digit code in the email {message.subject!r}"
+    return match.group(1)
+
+
+def emails_to(address: str) -> list[DevOutboxMessage]:
+    address = address.strip().lower()
+    return [m for m in DevOutboxMessage.objects.filter(to__icontains=address) if address in _addresses(m)]

@@ -214,9 +214,8 @@ def registration_from_token(*, token: str) -> Registration:
 
 def _user_create_from_registration(registration: Registration, *, now: datetime.datetime) -> User:
     """The last step: uniqueness of the email and the NIR is decided here, under the row lock."""
+    # Raising rolls the transaction back: nothing is marked, the same check answers the next click.
     if _owner_of_email(registration.email) or _owner_of_nir(registration.nir_hash):
-        registration.status = RegistrationStatus.REFUSED
-        registration.save(update_fields=["status"])
         raise RegistrationLinkError("unavailable", registration)
     identity = {field: registration.data.get(field) for field in IDENTITY_FIELDS if registration.data.get(field)}
     birth_date = registration.data.get("birth_date")
@@ -237,8 +236,6 @@ def _user_create_from_registration(registration: Registration, *, now: datetime.
                 )
     except IntegrityError:
         # Another confirmation took the address or the NIR a moment ago: first to confirm wins.
-        registration.status = RegistrationStatus.REFUSED
-        registration.save(update_fields=["status"])
         raise RegistrationLinkError("unavailable", registration) from None
     TermsAcceptance.objects.create(
         user=user, version=registration.cgu_version, accepted_at=registration.cgu_accepted_at
@@ -275,14 +272,11 @@ def registration_confirm(*, token: str) -> User:
 
 
 def stagiaire_code_wait_seconds(*, registration: Registration) -> int:
+    """Seconds before a new code may be asked (a cool-down against mailbox flooding)."""
     if registration.code_sent_at is None:
         return 0
     elapsed = (timezone.now() - registration.code_sent_at).total_seconds()
-    return (
-        max(0, int(settings.PARCOURS_SIGNUP_CODE_RESEND_SECONDS - elapsed) + 1)
-        if elapsed < settings.PARCOURS_SIGNUP_CODE_RESEND_SECONDS
-        else 0
-    )
+    return max(0, int(settings.PARCOURS_SIGNUP_CODE_RESEND_SECONDS - elapsed + 0.999))
 
 
 @transaction.atomic
@@ -296,31 +290,38 @@ def stagiaire_code_resend(*, registration: Registration, ip: str | None) -> int:
     return 0
 
 
-@transaction.atomic
 def stagiaire_code_verify(*, registration: Registration, code: str) -> None:
+    """Raise SignupCodeError for a wrong, expired or worn-out code; the attempt is counted all the same."""
+    error = _stagiaire_code_check(registration=registration, code=code)
+    if error is not None:
+        raise error
+
+
+@transaction.atomic
+def _stagiaire_code_check(*, registration: Registration, code: str) -> SignupCodeError | None:
+    # Returns the error instead of raising it, so that the attempt counter survives the commit.
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != RegistrationStatus.PENDING or registration.is_expired:
-        raise SignupCodeError("Cette inscription n'est plus en cours : recommencez-la.", can_retry=False)
+        return SignupCodeError("Cette inscription n'est plus en cours : recommencez-la.", can_retry=False)
     expired = registration.code_sent_at is None or timezone.now() > registration.code_sent_at + datetime.timedelta(
         minutes=settings.PARCOURS_SIGNUP_CODE_MINUTES
     )
     if not registration.code_hash or expired:
-        raise SignupCodeError("Ce code a expiré : demandez-en un nouveau.", can_retry=False)
-    if registration.code_attempts >= settings.PARCOURS_SIGNUP_CODE_ATTEMPTS:
-        raise SignupCodeError("Trop d'essais pour ce code : demandez-en un nouveau.", can_retry=False)
-    if not hmac.compare_digest(registration.code_hash, _code_digest(registration, code.strip())):
-        registration.code_attempts += 1
-        registration.save(update_fields=["code_attempts"])
-        left = settings.PARCOURS_SIGNUP_CODE_ATTEMPTS - registration.code_attempts
-        if left <= 0:
-            registration.code_hash = ""
-            registration.save(update_fields=["code_hash"])
-            raise SignupCodeError("Code incorrect. Trop d'essais : demandez un nouveau code.", can_retry=False)
-        plural = "s" if left > 1 else ""
-        raise SignupCodeError(f"Code incorrect. Il vous reste {left} essai{plural}.", can_retry=True)
-    registration.code_verified_at = timezone.now()
-    registration.code_hash = ""
-    registration.save(update_fields=["code_verified_at", "code_hash"])
+        return SignupCodeError("Ce code a expiré ou n'est plus valable : demandez-en un nouveau.", can_retry=False)
+    if hmac.compare_digest(registration.code_hash, _code_digest(registration, code.strip())):
+        registration.code_verified_at = timezone.now()
+        registration.code_hash = ""
+        registration.save(update_fields=["code_verified_at", "code_hash"])
+        return None
+    registration.code_attempts += 1
+    left = settings.PARCOURS_SIGNUP_CODE_ATTEMPTS - registration.code_attempts
+    if left <= 0:
+        registration.code_hash = ""
+    registration.save(update_fields=["code_attempts", "code_hash"])
+    if left <= 0:
+        return SignupCodeError("Code incorrect. Trop d'essais : demandez un nouveau code.", can_retry=False)
+    plural = "s" if left > 1 else ""
+    return SignupCodeError(f"Code incorrect. Il vous reste {left} essai{plural}.", can_retry=True)
 
 
 @transaction.atomic
