@@ -1,9 +1,13 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.debug import sensitive_post_parameters
 
 urlpatterns = [
     path("", include("parcours.web.urls")),
     path("compte/", include("parcours.accounts.urls")),
+    # The identifier may be a NIR: error reports must never show it.
+    path("compte/login/", sensitive_post_parameters("login", "password")(allauth_views.login), name="account_login"),
     path("compte/", include("allauth.urls")),
     path("dev/outbox/", include("parcours.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -36,8 +36,16 @@ def test_demo_is_idempotent_and_repairs_what_a_visitor_changed(capsys):
 
 
 def test_scheduler_runs_every_periodic_job_once(capsys, settings):
-    settings.PARCOURS_PERIODIC_JOBS = {"deliver_due_emails": 60}
+    settings.PARCOURS_PERIODIC_JOBS = {"deliver_due_emails": 60, "purge_registrations": 3600}
 
     call_command("run_scheduler", "--once")
 
-    assert "requeued=0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "requeued=0" in out
+    assert "registrations purged=0" in out
+
+
+def test_purge_registrations_prints_what_it_did(capsys):
+    call_command("purge_registrations")
+
+    assert "registrations purged=0" in capsys.readouterr().out

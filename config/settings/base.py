@@ -241,6 +241,7 @@ LOGGING = {
 # Periodic jobs: management command → seconds between runs (`manage.py run_scheduler`, or cron).
 PARCOURS_PERIODIC_JOBS = {
     "deliver_due_emails": 60,
+    "purge_registrations": 3600,
 }
 
 # Login lockout (parcours.accounts.lockout): failures per identifier and per IP in a sliding window.

@@ -15,6 +15,8 @@ def site_settings() -> dict:
         "service_tagline": settings.PARCOURS_SERVICE_TAGLINE,
         "operator_name": settings.PARCOURS_OPERATOR_NAME,
         "contact_email": settings.PARCOURS_CONTACT_EMAIL,
+        # Whether the NIR is collected here (a legal basis is set): login and sign-up pages adapt.
+        "nir_enabled": bool(settings.PARCOURS_NIR_LEGAL_BASIS),
     }
 
 

@@ -172,6 +172,7 @@ def registration_create(
         password_hash=make_password(raw_password) if raw_password else "",
         cgu_version=cgu_version,
         cgu_accepted_at=cgu_accepted_at,
+        created_at=now,
         expires_at=now + lifetime,
     )
     _send_proof(registration)

@@ -18,7 +18,7 @@ def terms_stage(request):
     stage = LoginStageController.enter(request, TermsStage.key)
     if stage is None:
         return redirect("account_login")
-    form = TermsForm(request.POST or None)
+    form = TermsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         terms_accept(user=stage.login.user, request=request)
         return stage.exit()
@@ -28,7 +28,7 @@ def terms_stage(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def forgot_identifier(request):
-    form = ForgotIdentifierForm(request.POST or None)
+    form = ForgotIdentifierForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         forgot_identifier_request(email=form.cleaned_data["email"])
         messages.success(

@@ -19,7 +19,7 @@ from parcours.utils.http import client_ip
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    form = ProfessionalSignupForm(request.POST or None, request=request)
+    form = ProfessionalSignupForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -41,7 +41,7 @@ def _registration(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def start(request):
-    form = StagiaireSignupForm(request.POST or None, request=request)
+    form = StagiaireSignupForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,7 +70,7 @@ def code(request):
     registration = _registration(request)
     if registration is None:
         return restart(request, "accounts:signup_stagiaire", "Votre inscription a expiré : recommencez-la.")
-    form = SignupCodeForm(request.POST or None)
+    form = SignupCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("action") == "resend":
         wait = stagiaire_code_resend(registration=registration, ip=client_ip(request))
         if wait:
@@ -108,7 +108,7 @@ def password(request):
         first_name=registration.data.get("first_name", ""),
         last_name=registration.data.get("last_name", ""),
     )
-    form = NewPasswordForm(request.POST or None, user=person)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=person)
     if request.method == "POST" and form.is_valid():
         try:
             user = stagiaire_registration_complete(

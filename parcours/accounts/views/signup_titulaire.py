@@ -44,7 +44,9 @@ def _stepper(number: int) -> dict:
 @require_http_methods(["GET", "POST"])
 def terms(request):
     state = _state(request)
-    form = TermsForm(request.POST or None, initial={"accept": bool(state.get("cgu_accepted_at"))})
+    form = TermsForm(
+        request.POST if request.method == "POST" else None, initial={"accept": bool(state.get("cgu_accepted_at"))}
+    )
     if request.method == "POST" and form.is_valid():
         state.update(cgu_version=settings.PARCOURS_CGU_VERSION, cgu_accepted_at=timezone.now().isoformat())
         _save(request, state)
@@ -93,7 +95,7 @@ def password(request):
         last_name=identity["last_name"],
         usage_name=identity.get("usage_name", ""),
     )
-    form = NewPasswordForm(request.POST or None, user=person)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=person)
     if request.method == "POST" and form.is_valid():
         try:
             registration = registration_create(
