@@ -147,3 +147,26 @@ def test_forgot_identifier_emails_the_account_without_the_nir(client, titulaire,
     assert emails_to("nobody@example.org") == []
     assert "Si un compte correspond à cette adresse" in response.text
     assert "Si un compte correspond à cette adresse" in unknown.text
+
+
+def test_forgot_password_gives_the_same_answer_for_any_address(client, titulaire, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("account_reset_password"), {"email": titulaire.email}, follow=True)
+        unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, follow=True)
+
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.context["view"].__class__ is unknown.context["view"].__class__
+    assert emails_to("nobody@example.org") == []
+    assert "/password/reset/key/" in last_email_to(titulaire.email).body_text
+
+
+def test_a_reset_link_serves_once(client, titulaire, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": titulaire.email})
+    link = first_link(last_email_to(titulaire.email), contains="/password/reset/key/")
+    form_url = client.get(link).url
+    client.post(form_url, {"password1": "Une-autre-phrase-secrete-2026", "password2": "Une-autre-phrase-secrete-2026"})
+
+    again = client.get(link, follow=True)
+
+    assert "Ce lien n’est plus valide" in again.text
