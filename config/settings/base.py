@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "dsfr",
     "django_htmx",
     "csp",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "parcours.accounts.middleware.MfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -280,3 +284,15 @@ ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
 ALTCHA_WIDGET_I18N = True
 ALTCHA_TRUSTED_PROXIES = env.list("ALTCHA_TRUSTED_PROXIES", default=[])
 ACCOUNT_FORMS = {"login": "parcours.accounts.forms.LoginForm"}
+
+# Two-factor authentication (allauth MFA): TOTP and recovery codes; who must have it: accounts.mfa.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = PARCOURS_SERVICE_NAME
+MFA_RECOVERY_CODE_COUNT = 10
+# "My sessions": recorded at login with IP and device (not on every request: that would write each time).
+USERSESSIONS_TRACK_ACTIVITY = False
+# Reauthentication is asked again after this many seconds before a sensitive change.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
+# My data: an account deletion waits this many days (logging in cancels it).
+PARCOURS_DELETION_GRACE_DAYS = env.int("PARCOURS_DELETION_GRACE_DAYS", default=7)
+PARCOURS_EMAIL_CHANGE_LINK_HOURS = env.int("PARCOURS_EMAIL_CHANGE_LINK_HOURS", default=24)

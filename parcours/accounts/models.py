@@ -66,6 +66,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     identity_review = models.CharField(
         "vérification d'identité demandée", max_length=30, choices=IdentityReview.choices, blank=True
     )
+    # Set when a trusted source (FranceConnect) certified the identity: it is then read-only here.
+    identity_certified_at = models.DateTimeField("identité certifiée le", null=True, blank=True)
+    # Accounts taken over from older tools (seed 001): no usable password until the holder chooses one.
+    imported_at = models.DateTimeField("repris d'un ancien outil le", null=True, blank=True)
+    legacy_siret_claim = models.CharField("SIRET déclaré à la reprise", max_length=14, blank=True)
+    legacy_uai_claim = models.CharField("UAI déclaré à la reprise", max_length=8, blank=True)
+    deletion_requested_at = models.DateTimeField("suppression demandée le", null=True, blank=True)
+    deletion_due_at = models.DateTimeField("suppression prévue le", null=True, blank=True, db_index=True)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration technique", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
@@ -158,3 +167,21 @@ class Registration(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class EmailChange(models.Model):
+    """A new address waiting for its proof; it replaces the old one only when its link is used."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = LowercaseEmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "changement d'adresse électronique"
+        verbose_name_plural = "changements d'adresse électronique"
+
+    def __str__(self) -> str:
+        return f"Changement d'adresse de {self.user_id}"

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from parcours.accounts.views import account, registration, signup_professional, signup_stagiaire, signup_titulaire
+from parcours.accounts.views import (
+    account,
+    my_account,
+    registration,
+    signup_professional,
+    signup_stagiaire,
+    signup_titulaire,
+)
 
 app_name = "accounts"
 
@@ -18,4 +25,5 @@ urlpatterns = [
     path("conditions-d-utilisation/", account.terms_stage, name="terms_accept"),
     path("identifiant-oublie/", account.forgot_identifier, name="forgot_identifier"),
     path("structure/", account.professional_home, name="professional_home"),
+    path("mon-compte/", my_account.overview, name="my_account"),
 ]

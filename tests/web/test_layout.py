@@ -53,7 +53,7 @@ def test_logged_in_person_sees_their_name_their_space_and_logout(client, user):
     tools = page.find("div", class_="fr-header__tools-links").all_text()
     assert "Camille Martin" in tools
     assert "Mon compte" in tools
-    assert page.find("a", class_="fr-btn", href=reverse("account_change_password")).all_text() == "Mon compte"
+    assert page.find("a", class_="fr-btn", href=reverse("accounts:my_account")).all_text() == "Mon compte"
     logout = page.find("form", action=reverse("account_logout"))
     assert logout.attrs["method"] == "post"
     assert page.find("input", name="csrfmiddlewaretoken")
