@@ -59,6 +59,9 @@ class AxeWatch:
         self.last_url = page.url
 
     def check(self) -> None:
+        # A page can be visible before its load event: wait for it, so that this document's load is
+        # counted before it is marked checked (axe's own round trips flush the event first).
+        self.page.wait_for_load_state("load")
         violations = axe_violations(self.page)
         if violations:
             self.failures.append(format_violations(self.page.url, violations))
