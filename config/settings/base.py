@@ -246,6 +246,7 @@ LOGGING = {
 PARCOURS_PERIODIC_JOBS = {
     "deliver_due_emails": 60,
     "purge_registrations": 3600,
+    "delete_due_accounts": 3600,
 }
 
 # Login lockout (parcours.accounts.lockout): failures per identifier and per IP in a sliding window.

@@ -1,9 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django.contrib import messages
 from django.db import transaction
 from django.urls import reverse
 
 from parcours.accounts.enums import RegistrationKind
+from parcours.accounts.services.account import deletion_cancel
 from parcours.accounts.services.login import login_succeeded, password_changed
 from parcours.audit.services import audit_record
 from parcours.notifications.services import email_send_rendered
@@ -33,6 +35,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user) -> None:
         super().login(request, user)
         login_succeeded(user=user, request=request)
+        if deletion_cancel(user=user, request=request):
+            messages.info(request, "Vous vous êtes reconnecté : la suppression de votre compte est annulée.")
 
     def logout(self, request) -> None:
         user = request.user

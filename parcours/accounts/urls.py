@@ -26,4 +26,16 @@ urlpatterns = [
     path("identifiant-oublie/", account.forgot_identifier, name="forgot_identifier"),
     path("structure/", account.professional_home, name="professional_home"),
     path("mon-compte/", my_account.overview, name="my_account"),
+    path("mon-compte/informations/", my_account.profile, name="profile"),
+    path("mon-compte/adresse-electronique/", my_account.email_change, name="email_change"),
+    path(
+        "mon-compte/adresse-electronique/confirmer/<str:token>/",
+        my_account.email_change_confirm_view,
+        name="email_change_confirm",
+    ),
+    path("mon-compte/sessions/", my_account.sessions, name="sessions"),
+    path("mon-compte/historique/", my_account.history, name="history"),
+    path("mon-compte/mes-donnees/", my_account.my_data, name="my_data"),
+    path("mon-compte/mes-donnees/telecharger/", my_account.my_data_download, name="my_data_download"),
+    path("mon-compte/mes-donnees/supprimer/", my_account.deletion, name="deletion"),
 ]

@@ -34,3 +34,13 @@ def audit_record(
         user_agent=user_agent(request) if request is not None else "",
         details=details or {},
     )
+
+
+def audit_pseudonymise(*, actor) -> int:
+    """The one permitted change to the log (RGPD deletion): the person's rows lose IP and device.
+
+    The rows stay, with the actor now an anonymised account; details never held contact data.
+    """
+    rows = AuditEvent.objects.filter(actor=actor)
+    # AuditEventQuerySet refuses update(): this is the single, deliberate exception.
+    return models.QuerySet.update(rows, ip=None, user_agent="")

@@ -20,7 +20,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from parcours.notifications.enums import OutgoingEmailStatus
-from parcours.notifications.models import OutgoingEmail
+from parcours.notifications.models import DevOutboxMessage, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -233,3 +233,21 @@ def emails_requeue_due() -> int:
     requeued = sum(_enqueue_delivery(str(email_id)) for email_id in email_ids)
     logger.info("event=emails_requeued due=%s requeued=%s", len(email_ids), requeued)
     return requeued
+
+
+REDACTED = "[supprimé à la demande de la personne]"
+
+
+@transaction.atomic
+def emails_redact_for(*, user, addresses: list[str]) -> int:
+    """RGPD deletion: the person's emails keep their date and status, lose recipient, subject and body."""
+    addresses = [address.lower() for address in addresses if address]
+    emails = OutgoingEmail.objects.filter(Q(user=user) | Q(recipient__in=addresses))
+    count = emails.update(recipient="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html="")
+    for address in addresses:
+        candidates = DevOutboxMessage.objects.filter(to__icontains=address).only("id", "to")
+        ids = [message.id for message in candidates if address in (r.lower() for r in message.recipients)]
+        DevOutboxMessage.objects.filter(id__in=ids).update(
+            to="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html=""
+        )
+    return count
