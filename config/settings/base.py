@@ -297,3 +297,5 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", d
 # My data: an account deletion waits this many days (logging in cancels it).
 PARCOURS_DELETION_GRACE_DAYS = env.int("PARCOURS_DELETION_GRACE_DAYS", default=7)
 PARCOURS_EMAIL_CHANGE_LINK_HOURS = env.int("PARCOURS_EMAIL_CHANGE_LINK_HOURS", default=24)
+# An imported account that fails to log in is emailed a link to choose its password, at most this often.
+PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS = env.int("PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS", default=3600)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from parcours.accounts.enums import RegistrationKind
 from parcours.accounts.services.account import deletion_cancel
+from parcours.accounts.services.legacy import legacy_password_chosen
 from parcours.accounts.services.login import login_succeeded, password_changed
 from parcours.audit.services import audit_record
 from parcours.notifications.services import email_send_rendered
@@ -46,7 +47,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def set_password(self, user, password) -> None:
         super().set_password(user, password)
-        password_changed(user=user, request=getattr(self, "request", None) or context.request)
+        request = getattr(self, "request", None) or context.request
+        password_changed(user=user, request=request)
+        # An imported account's first password comes through a link sent to its address: that proves it.
+        legacy_password_chosen(user=user, request=request)
 
     def get_login_redirect_url(self, request) -> str:
         # Until organisations exist, a professional has nowhere else to land than the page saying so.

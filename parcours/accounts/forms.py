@@ -346,6 +346,9 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Any refused attempt, whoever it names: the page then shows the fixed line for imported accounts,
+        # the same for everyone so that it tells nothing about the identifier.
+        self.login_failed = False
         if nir_enabled():
             self.fields["login"] = forms.CharField(
                 label="Adresse électronique ou numéro de sécurité sociale",
@@ -370,6 +373,7 @@ class LoginForm(AllauthLoginForm):
         try:
             login_attempt_check(identifier=identifier, request=self.request)
         except LoginLocked as locked:
+            self.login_failed = True
             raise forms.ValidationError(
                 f"Trop de tentatives de connexion. Réessayez dans {locked.retry_after_minutes} minute"
                 f"{'s' if locked.retry_after_minutes > 1 else ''}, ou choisissez un nouveau mot de passe "
@@ -379,6 +383,7 @@ class LoginForm(AllauthLoginForm):
         try:
             return super().clean()
         except forms.ValidationError:
+            self.login_failed = True
             login_failure_record(identifier=identifier, request=self.request)
             raise forms.ValidationError("Identifiant ou mot de passe incorrect.") from None
 

@@ -14,6 +14,8 @@ EVENT_LABELS = {
     "account.data_exported": "Téléchargement de mes données",
     "account.deletion_requested": "Demande de suppression du compte",
     "account.deletion_cancelled": "Annulation de la suppression du compte",
+    "account.imported": "Reprise du compte depuis un ancien outil",
+    "account.legacy_email_verified": "Adresse électronique vérifiée par le lien reçu",
     "account.mfa_enabled": "Activation de la double authentification",
     "account.mfa_disabled": "Désactivation de la double authentification",
 }

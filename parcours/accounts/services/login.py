@@ -3,9 +3,12 @@
 allauth authenticates; these functions decide who an identifier names and when to refuse.
 """
 
+import time
+
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -68,6 +71,8 @@ def login_failure_record(*, identifier: str, request: HttpRequest) -> None:
     lock = lockout_record_failure(identifier=identifier, ip=ip)
     user = _user_for_identifier(identifier)
     audit_record(event_type="account.login_failed", actor=user, target=user, request=request)
+    if user is not None and user.imported_at is not None and not user.has_usable_password():
+        _legacy_welcome_send(user)
     if lock and not was_locked and user is not None:
         email_send(
             to=user.email,
@@ -80,6 +85,45 @@ def login_failure_record(*, identifier: str, request: HttpRequest) -> None:
             },
             user=user,
         )
+
+
+def _legacy_welcome_interval() -> int:
+    return settings.PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS
+
+
+def _legacy_welcome_send(user: User) -> None:
+    """An imported account tried to log in: email it a link to choose its password, at most once an hour.
+
+    cache.add is atomic: of two failures at once, only one sends. The stored time, not the cache's
+    expiry alone, decides when the next one may go, as in the lockout: one clock for both.
+    """
+    key = f"legacy_welcome:{user.pk}"
+    interval = _legacy_welcome_interval()
+    now = time.time()
+    if not cache.add(key, now, timeout=interval):
+        sent_at = cache.get(key)
+        if sent_at is not None and now - sent_at < interval:
+            return
+        cache.set(key, now, timeout=interval)
+    email_send(
+        to=user.email,
+        template="accounts/legacy_welcome",
+        context={
+            "name": user.first_name,
+            "email": user.email,
+            "reset_link": password_reset_link(user),
+            "reset_validity": _duration_text(settings.PASSWORD_RESET_TIMEOUT),
+        },
+        user=user,
+    )
+
+
+def _duration_text(seconds: int) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} heure{'s' if hours > 1 else ''}"
+    minutes = max(1, seconds // 60)
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
 
 
 def user_login_identifiers(user: User) -> list[str]:
