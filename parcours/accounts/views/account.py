@@ -22,7 +22,8 @@ def terms_stage(request):
     if request.method == "POST" and form.is_valid():
         terms_accept(user=stage.login.user, request=request)
         return stage.exit()
-    return render(request, "accounts/terms_stage.html", {"form": form})
+    first_time = not stage.login.user.terms_acceptances.exists()
+    return render(request, "accounts/terms_stage.html", {"form": form, "first_time": first_time})
 
 
 @login_not_required
