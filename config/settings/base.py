@@ -299,3 +299,10 @@ PARCOURS_DELETION_GRACE_DAYS = env.int("PARCOURS_DELETION_GRACE_DAYS", default=7
 PARCOURS_EMAIL_CHANGE_LINK_HOURS = env.int("PARCOURS_EMAIL_CHANGE_LINK_HOURS", default=24)
 # An imported account that fails to log in is emailed a link to choose its password, at most this often.
 PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS = env.int("PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS", default=3600)
+
+# Wrong codes count in our lockout: ACCOUNT_RATE_LIMITS turns allauth's own limit off.
+MFA_FORMS = {
+    "authenticate": "parcours.accounts.forms.MfaAuthenticateForm",
+    "reauthenticate": "parcours.accounts.forms.MfaReauthenticateForm",
+}
+MFA_ADAPTER = "parcours.accounts.adapter.MfaAdapter"

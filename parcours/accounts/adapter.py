@@ -1,10 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.db import transaction
 from django.urls import reverse
 
 from parcours.accounts.enums import RegistrationKind
+from parcours.accounts.mfa import mfa_required
 from parcours.accounts.services.account import deletion_cancel
 from parcours.accounts.services.legacy import legacy_password_chosen
 from parcours.accounts.services.login import login_succeeded, password_changed
@@ -57,3 +60,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if request.user.registration_kind == RegistrationKind.PROFESSIONNEL:
             return reverse("accounts:professional_home")
         return super().get_login_redirect_url(request)
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """A person who must use two-factor authentication cannot turn it off."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Votre compte doit rester protégé par la double authentification : elle ne peut pas être désactivée."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        return not (authenticator.type == Authenticator.Type.TOTP and mfa_required(authenticator.user))

@@ -1,4 +1,7 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm as AllauthMfaAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthMfaReauthenticateForm
 from altcha_django import AltchaField
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
@@ -17,6 +20,7 @@ from parcours.accounts.services.login import (
     login_failure_record,
     login_identifier_resolve,
 )
+from parcours.accounts.services.mfa import mfa_code_attempt_check, mfa_code_failure_record
 
 CAPTCHA_ERRORS = {
     "required": "Attendez la fin du contrôle de sécurité, puis validez à nouveau.",
@@ -390,3 +394,29 @@ class LoginForm(AllauthLoginForm):
 
 class ForgotIdentifierForm(forms.Form):
     email = forms.EmailField(label="Adresse électronique", help_text="Celle que vous avez donnée à l'inscription")
+
+
+class MfaCodeLockoutMixin:
+    """allauth's limit on codes is off with ACCOUNT_RATE_LIMITS["login_failed"]: our lockout counts wrong codes."""
+
+    def clean_code(self):
+        try:
+            mfa_code_attempt_check(user=self.user, request=context.request)
+        except LoginLocked as locked:
+            minutes = locked.retry_after_minutes
+            raise forms.ValidationError(
+                f"Trop de codes incorrects. Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}."
+            ) from None
+        try:
+            return super().clean_code()
+        except forms.ValidationError:
+            mfa_code_failure_record(user=self.user, request=context.request)
+            raise
+
+
+class MfaAuthenticateForm(MfaCodeLockoutMixin, AllauthMfaAuthenticateForm):
+    pass
+
+
+class MfaReauthenticateForm(MfaCodeLockoutMixin, AllauthMfaReauthenticateForm):
+    pass

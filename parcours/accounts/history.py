@@ -18,6 +18,9 @@ EVENT_LABELS = {
     "account.legacy_email_verified": "Adresse électronique vérifiée par le lien reçu",
     "account.mfa_enabled": "Activation de la double authentification",
     "account.mfa_disabled": "Désactivation de la double authentification",
+    "account.recovery_codes_generated": "Nouveaux codes de secours",
+    "account.recovery_code_used": "Connexion avec un code de secours",
+    "account.mfa_failed": "Code de vérification incorrect",
 }
 
 

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -22,5 +23,9 @@ class MfaRequiredMiddleware:
                 reverse("mfa_view_recovery_codes"),
             }
             if request.path not in allowed and mfa_required(user) and not mfa_enabled(user):
+                messages.info(
+                    request,
+                    "Votre compte doit être protégé par la double authentification : activez-la pour continuer.",
+                )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)

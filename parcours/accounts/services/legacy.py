@@ -18,7 +18,7 @@ from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fr import siret as stdnum_siret
 
-from parcours.accounts.models import User
+from parcours.accounts.models import TermsAcceptance, User
 from parcours.accounts.phones import PhoneError, phone_parse
 from parcours.audit.services import audit_record
 
@@ -261,3 +261,19 @@ def legacy_password_chosen(*, user: User, request: HttpRequest | None = None) ->
         details={"proof": "password_reset_link"},
     )
     return True
+
+
+@transaction.atomic
+def legacy_account_reset(**row) -> bool:
+    """Put a taken-over account back as it was imported (the demo's); True when it was created."""
+    email = legacy_email_clean(row["email"])
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        legacy_account_import(**row)
+        return True
+    user.set_unusable_password()
+    user.last_login = None
+    user.save(update_fields=["password", "last_login"])
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    TermsAcceptance.objects.filter(user=user).delete()
+    return False

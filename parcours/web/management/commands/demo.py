@@ -3,17 +3,21 @@
 import datetime
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from parcours.accounts.enums import Civility, RegistrationKind
 from parcours.accounts.models import User
 from parcours.accounts.nir import nir_key
+from parcours.accounts.services.legacy import legacy_account_reset
+from parcours.accounts.services.mfa import totp_activate
 from parcours.accounts.services.users import user_create_confirmed, user_reset_confirmed
 
 # Public on purpose: these accounts exist only in demo databases, on reserved example domains.
 DEMO_PASSWORD = "Formation-Demo-2026!"  # noqa: S105
 DEMO_NIR = "1850578006084"
+DEMO_TOTP_SECRET = "PARCOURSDEMOTOTPSECRETKEYAAAAAAA"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,24 @@ ACCOUNTS = [
         {"registration_kind": RegistrationKind.PROFESSIONNEL, "civility": Civility.MADAME},
     ),
     DemoAccount("compte confirmé, sans rôle", "camille.martin@example.org", "Camille", "Martin"),
+    DemoAccount(
+        "titulaire avec double authentification",
+        "helene.petit@example.org",
+        "Hélène",
+        "Petit",
+        {"registration_kind": RegistrationKind.TITULAIRE, "civility": Civility.MADAME},
+        totp_secret=DEMO_TOTP_SECRET,
+    ),
 ]
+
+# Taken over from an older tool: no password until its holder chooses one through the emailed link.
+LEGACY_ACCOUNT = {
+    "email": "michel.blanc@example.org",
+    "first_name": "Michel",
+    "last_name": "Blanc",
+    "phone": "05 56 00 00 00",
+    "siret": "35600000000048",
+}
 
 
 class Command(BaseCommand):
@@ -94,6 +115,14 @@ class Command(BaseCommand):
                     **account.identity,
                 )
                 updated += 1
+            if account.totp_secret:
+                user = User.objects.get(email=account.email)
+                Authenticator.objects.filter(user=user).delete()
+                totp_activate(user=user, secret=account.totp_secret)
+        if legacy_account_reset(**LEGACY_ACCOUNT):
+            created += 1
+        else:
+            updated += 1
         self.stdout.write(f"demo users created={created} updated={updated}")
         self.stdout.write("")
         self.stdout.write("Comptes de démonstration :")
@@ -103,3 +132,8 @@ class Command(BaseCommand):
             if account.totp_secret:
                 line += f" — secret TOTP : {account.totp_secret}"
             self.stdout.write(line)
+        legacy = LEGACY_ACCOUNT
+        self.stdout.write(
+            f"  compte repris d'un ancien outil : {legacy['first_name']} {legacy['last_name']} — {legacy['email']} — "
+            "mot de passe : aucun (tentez de vous connecter, puis suivez le lien reçu dans la boîte de développement)"
+        )
