@@ -247,6 +247,8 @@ PARCOURS_PERIODIC_JOBS = {
     "deliver_due_emails": 60,
     "purge_registrations": 3600,
     "delete_due_accounts": 3600,
+    # Expired sessions (an abandoned sign-up wizard's identity, the NIR encrypted) do not stay.
+    "clearsessions": 86400,
 }
 
 # Login lockout (parcours.accounts.lockout): failures per identifier and per IP in a sliding window.

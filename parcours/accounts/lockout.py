@@ -1,18 +1,23 @@
-"""Login lockout: sliding windows of failures in the cache, per submitted identifier and per IP.
+"""Login lockout: failures counted per submitted identifier and per IP over a sliding window.
 
-Identifiers are keyed by an HMAC, whether or not an account exists (so a lock tells nothing),
-and never stored in clear: a NIR typed as an identifier must not land in the cache.
+Identifiers are keyed by an HMAC, whether or not an account exists (so a lock tells nothing), and
+never stored in clear: a NIR typed as an identifier must not land in the cache. Counters are
+per-minute buckets incremented atomically (cache.add + cache.incr, atomic on Redis), and an
+attempt is counted before the password is checked, so parallel requests cannot slip past the limit.
 """
 
 import hashlib
 import hmac
-import json
 import re
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from parcours.accounts.nir import NirError, nir_parse
+
+BUCKET_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -25,37 +30,55 @@ class Lock:
 
 
 def normalize_identifier(identifier: str) -> str:
-    """Emails compare lower-cased; a NIR with spaces, or with its key, is the same person."""
+    """Emails compare lower-cased; a NIR however typed (spaces, dots, dashes, with its key) is one person."""
     value = (identifier or "").strip().lower()
-    compact = re.sub(r"[\s.]", "", value)
-    if re.fullmatch(r"[0-9][0-9ab]{12}(\d{2})?", compact):
-        return compact[:13]
-    return value
+    if "@" not in value and re.search(r"\d", value):
+        try:
+            return nir_parse(value).body.lower()
+        except NirError:
+            pass
+    return re.sub(r"\s+", "", value) if "@" not in value else value
 
 
 def _identifier_key(identifier: str) -> str:
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), normalize_identifier(identifier).encode(), hashlib.sha256
-    ).hexdigest()
-    return f"lockout:id:{digest}"
+    normalized = normalize_identifier(identifier).encode()
+    return "lockout:id:" + hmac.new(settings.SECRET_KEY.encode(), normalized, hashlib.sha256).hexdigest()
 
 
 def _ip_key(ip: str | None) -> str:
     return f"lockout:ip:{ip or 'unknown'}"
 
 
-def _recent(key: str, now: float) -> list[float]:
-    window = settings.PARCOURS_LOCKOUT_WINDOW_SECONDS
-    return [t for t in json.loads(cache.get(key, "[]")) if t > now - window]
+def _buckets(now: float) -> list[int]:
+    current = int(now // BUCKET_SECONDS)
+    count = -(-settings.PARCOURS_LOCKOUT_WINDOW_SECONDS // BUCKET_SECONDS)
+    return list(range(current - count + 1, current + 1))
 
 
-def _lock_for(key: str, limit: int, now: float) -> Lock | None:
-    failures = _recent(key, now)
-    if len(failures) < limit:
+def _lock_for(prefix: str, limit: int, now: float) -> Lock | None:
+    buckets = _buckets(now)
+    values = cache.get_many([f"{prefix}:{bucket}" for bucket in buckets])
+    counts = [int(values.get(f"{prefix}:{bucket}", 0)) for bucket in buckets]
+    total = sum(counts)
+    if total < limit:
         return None
-    # The window slides: the lock lifts when the oldest failure that counts leaves it.
-    oldest_counted = sorted(failures)[-limit]
-    return Lock(retry_after_seconds=int(oldest_counted + settings.PARCOURS_LOCKOUT_WINDOW_SECONDS - now) + 1)
+    # The window slides: the lock lifts when enough of the oldest buckets have left it.
+    for bucket, count in zip(buckets, counts, strict=True):
+        total -= count
+        if total < limit:
+            lifted_at = bucket * BUCKET_SECONDS + settings.PARCOURS_LOCKOUT_WINDOW_SECONDS
+            return Lock(retry_after_seconds=max(1, int(lifted_at - now)))
+    return None
+
+
+def _increment(prefix: str, now: float) -> None:
+    key = f"{prefix}:{int(now // BUCKET_SECONDS)}"
+    timeout = settings.PARCOURS_LOCKOUT_WINDOW_SECONDS + BUCKET_SECONDS
+    cache.add(key, 0, timeout=timeout)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
 
 
 def lockout_status(*, identifier: str, ip: str | None) -> Lock | None:
@@ -69,17 +92,26 @@ def lockout_status(*, identifier: str, ip: str | None) -> Lock | None:
 
 
 def lockout_record_failure(*, identifier: str, ip: str | None) -> Lock | None:
-    """Count a failure; return the lock it causes, if any."""
+    """Count an attempt against the identifier and the IP; return the lock it causes, if any."""
     now = time.time()
-    window = settings.PARCOURS_LOCKOUT_WINDOW_SECONDS
-    for key in (_identifier_key(identifier), _ip_key(ip)):
-        failures = [*_recent(key, now), now]
-        cache.set(key, json.dumps(failures[-200:]), timeout=window)
+    _increment(_identifier_key(identifier), now)
+    _increment(_ip_key(ip), now)
     return lockout_status(identifier=identifier, ip=ip)
 
 
 def lockout_clear(*, identifiers: list[str], ip: str | None = None) -> None:
-    keys = [_identifier_key(identifier) for identifier in identifiers if identifier]
+    prefixes = [_identifier_key(identifier) for identifier in identifiers if identifier]
     if ip:
-        keys.append(_ip_key(ip))
-    cache.delete_many(keys)
+        prefixes.append(_ip_key(ip))
+    now = time.time()
+    cache.delete_many([f"{prefix}:{bucket}" for prefix in prefixes for bucket in _buckets(now)])
+
+
+def lockout_release_ip(*, ip: str | None) -> None:
+    """A successful login gives back the attempt it counted on its IP (many people share a school's IP)."""
+    key = f"{_ip_key(ip)}:{int(time.time() // BUCKET_SECONDS)}"
+    try:
+        if cache.decr(key) < 0:
+            cache.set(key, 0, timeout=settings.PARCOURS_LOCKOUT_WINDOW_SECONDS + BUCKET_SECONDS)
+    except ValueError:  # no attempt counted in this minute
+        pass

@@ -240,10 +240,19 @@ REDACTED = "[supprimé à la demande de la personne]"
 
 @transaction.atomic
 def emails_redact_for(*, user, addresses: list[str]) -> int:
-    """RGPD deletion: the person's emails keep their date and status, lose recipient, subject and body."""
+    """RGPD deletion: the person's emails keep their date and status, lose recipient, subject and body.
+
+    An address matches only rows sent to nobody's account or to this one: an address the person once
+    typed may belong to someone else. What was still waiting is not sent any more.
+    """
     addresses = [address.lower() for address in addresses if address]
-    emails = OutgoingEmail.objects.filter(Q(user=user) | Q(recipient__in=addresses))
-    count = emails.update(recipient="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html="")
+    emails = OutgoingEmail.objects.filter(Q(user=user) | (Q(recipient__in=addresses) & Q(user__isnull=True)))
+    emails.filter(status__in=[OutgoingEmailStatus.QUEUED, OutgoingEmailStatus.SENDING]).update(
+        status=OutgoingEmailStatus.FAILED
+    )
+    count = emails.update(
+        recipient="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html="", last_error=""
+    )
     for address in addresses:
         candidates = DevOutboxMessage.objects.filter(to__icontains=address).only("id", "to")
         ids = [message.id for message in candidates if address in (r.lower() for r in message.recipients)]

@@ -18,3 +18,9 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window_seconds: int
     if count > limit:
         return int((window + 1) * window_seconds - time.time()) + 1
     return None
+
+
+def once_per(*, scope: str, key: str, seconds: int) -> bool:
+    """True the first time in `seconds` for this key: notices to a mailbox are sent at most that often."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return cache.add(f"once:{scope}:{digest}", 1, timeout=seconds)

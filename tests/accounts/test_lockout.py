@@ -58,3 +58,10 @@ def test_clearing_lifts_every_identifier_of_the_account_and_the_ip():
 
     assert lockout_status(identifier="a@example.org", ip="192.0.2.1") is None
     assert lockout_status(identifier="185057800608491", ip="192.0.2.1") is None
+
+
+def test_a_nir_typed_with_dashes_is_the_same_identifier():
+    for variant in ("1-850578006084", "18-50578006084", "185-0578006084", "1850-578006084", "18505-78006084"):
+        lockout_record_failure(identifier=variant, ip="192.0.2.1")
+
+    assert lockout_status(identifier="1 85 05 78 006 084 91", ip="198.51.100.1") is not None

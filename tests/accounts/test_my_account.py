@@ -225,3 +225,22 @@ def test_changing_the_password_ends_the_other_sessions(client, person):
 
     assert client.get(reverse("accounts:my_account")).status_code == 200
     assert other_browser.get(reverse("accounts:my_account")).status_code == 302
+
+
+def test_anonymisation_spares_an_address_the_person_only_typed(person, sent):
+    UserFactory(email="victim@example.org")
+    sent(email_change_request, user=person, new_email="victim@example.org")
+
+    account_anonymise(user=person)
+
+    assert OutgoingEmail.objects.filter(recipient="victim@example.org").exists()
+    assert emails_to("victim@example.org")
+
+
+def test_a_deletion_cancelled_at_the_last_moment_is_not_carried_out(person, sent):
+    sent(deletion_request, user=person)
+    User.objects.filter(pk=person.pk).update(deletion_due_at=None, deletion_requested_at=None)
+
+    assert account_anonymise(user=person, only_if_due=True) is False
+    person.refresh_from_db()
+    assert person.anonymised_at is None

@@ -293,3 +293,23 @@ def test_the_confirmation_url_is_public_and_shows_a_button(sent, client):
     assert response.status_code == 200
     assert "Activer mon compte" in response.text
     assert not User.objects.exists()
+
+
+def test_a_stagiaire_signup_with_a_taken_email_behaves_like_any_other(sent):
+    UserFactory(email="ines.haddad@example.org")
+    registration = stagiaire(sent)
+
+    registration.refresh_from_db()
+    assert registration.code_sent_at is not None  # same cool-down and attempts as a new address
+    with pytest.raises(SignupCodeError, match="Il vous reste 4 essais"):
+        stagiaire_code_verify(registration=registration, code="000000")
+    assert "registration_code" not in {m.subject for m in emails_to("ines.haddad@example.org")}
+
+
+def test_notices_to_an_account_holder_are_sent_at_most_hourly(sent):
+    UserFactory(email="julien.moreau@example.org")
+
+    for _ in range(3):
+        titulaire(sent)
+
+    assert len(emails_to("julien.moreau@example.org")) == 1

@@ -186,3 +186,27 @@ def test_a_captcha_answer_cannot_be_replayed(accepted):
     replayed = post_identity(accepted, captcha=payload)
 
     assert "captcha" in replayed.context["form"].errors
+
+
+def test_asking_new_codes_too_often_says_so_without_an_error_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.PARCOURS_SIGNUP_CODE_RESEND_SECONDS = 0
+    settings.PARCOURS_SIGNUP_LIMIT_PER_EMAIL = 2
+    data = {
+        "last_name": "Haddad",
+        "first_name": "Inès",
+        "birth_date": "2001-09-03",
+        "no_dossier": "on",
+        "email": "ines@example.org",
+        "email_confirm": "ines@example.org",
+        "captcha": altcha_payload(),
+    }
+    client.post(reverse("accounts:signup_stagiaire"), data)
+
+    responses = [
+        client.post(reverse("accounts:signup_stagiaire_code"), {"action": "resend"}, follow=True) for _ in range(3)
+    ]
+
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert "Trop de demandes" in responses[-1].text

@@ -8,7 +8,7 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_pseudonymise, audit_record
 from parcours.notifications.models import OutgoingEmail
 from parcours.notifications.services import email_send, emails_redact_for
+from parcours.utils.ratelimit import once_per
 
 EMAIL_CHANGE_PURPOSE = "email-change"
 PROFILE_FIELDS = (
@@ -77,13 +78,14 @@ def email_change_request(*, user: User, new_email: str, request: HttpRequest | N
     change = EmailChange.objects.create(user=user, new_email=new_email, created_at=now)
     owner = User.objects.filter(email=new_email).exclude(pk=user.pk).first()
     if owner is not None:
-        # Same screen for the person; the address's owner is told, and no link exists for it.
-        email_send(
-            to=owner.email,
-            template="accounts/email_in_use",
-            context={"name": owner.first_name},
-            user=owner,
-        )
+        # Same screen for the person; the address's owner is told (at most hourly), and no link exists for it.
+        if once_per(scope="email-in-use", key=str(owner.pk), seconds=3600):
+            email_send(
+                to=owner.email,
+                template="accounts/email_in_use",
+                context={"name": owner.first_name},
+                user=owner,
+            )
     else:
         email_send(
             to=new_email,
@@ -93,6 +95,7 @@ def email_change_request(*, user: User, new_email: str, request: HttpRequest | N
                 "link": _email_change_link(change),
                 "hours": settings.PARCOURS_EMAIL_CHANGE_LINK_HOURS,
             },
+            user=user,
         )
     audit_record(event_type="account.email_change_requested", actor=user, target=user, request=request)
     return change
@@ -127,7 +130,12 @@ def email_change_confirm(*, token: str, request: HttpRequest | None = None) -> U
         raise EmailChangeLinkError("unavailable")
     old_email = user.email
     user.email = change.new_email
-    user.save(update_fields=["email"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        # Another account confirmed this address a moment ago.
+        raise EmailChangeLinkError("unavailable") from None
     EmailAddress.objects.filter(user=user).delete()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     change.confirmed_at = timezone.now()
@@ -239,20 +247,32 @@ def deletion_cancel(*, user: User, request: HttpRequest | None = None) -> bool:
 
 
 @transaction.atomic
-def account_anonymise(*, user: User) -> None:
+def account_anonymise(*, user: User, only_if_due: bool = False) -> bool:
     """RGPD deletion: the NIR and contact data are purged, emails redacted, audit rows pseudonymised.
 
-    The User row stays (audit rows point to it) with nothing left that names the person.
+    The User row stays (audit rows point to it) with nothing left that names the person. With
+    `only_if_due`, the row is re-read under its lock: a login that cancelled the request wins.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.anonymised_at:
+        return False
+    if only_if_due and (user.deletion_due_at is None or user.deletion_due_at > timezone.now()):
+        return False
+    # Only addresses that were this person's: a pending change may name someone else's address.
     addresses = {user.email}
     addresses.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-    addresses.update(EmailChange.objects.filter(user=user).values_list("new_email", flat=True))
+    addresses.update(
+        EmailChange.objects.filter(user=user, confirmed_at__isnull=False).values_list("new_email", flat=True)
+    )
+    addresses.update(Registration.objects.filter(user=user).values_list("email", flat=True))
+    addresses.update(OutgoingEmail.objects.filter(user=user).values_list("recipient", flat=True))
+    nir_hashes = list(NirRecord.objects.filter(user=user).values_list("lookup_hash", flat=True))
     NirRecord.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     EmailChange.objects.filter(user=user).delete()
     Registration.objects.filter(user=user).delete()
-    Registration.objects.filter(email__in=addresses).delete()
+    Registration.objects.filter(email__in=addresses, user=None).delete()
+    Registration.objects.filter(nir_hash__in=nir_hashes).delete()
     Authenticator.objects.filter(user=user).delete()
     for session in UserSession.objects.filter(user=user):
         session.end()
@@ -270,13 +290,10 @@ def account_anonymise(*, user: User) -> None:
     user.deletion_due_at = None
     user.save()
     audit_record(event_type="account.anonymised", target=user)
+    return True
 
 
 def deletions_run_due() -> int:
     """The periodic job: anonymise every account whose grace period is over."""
-    due = User.objects.filter(deletion_due_at__lte=timezone.now(), anonymised_at=None)
-    count = 0
-    for user in due:
-        account_anonymise(user=user)
-        count += 1
-    return count
+    due = User.objects.filter(deletion_due_at__lte=timezone.now(), anonymised_at=None).values_list("pk", flat=True)
+    return sum(account_anonymise(user=User(pk=pk), only_if_due=True) for pk in list(due))

@@ -12,14 +12,16 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
-from parcours.accounts.lockout import Lock, lockout_clear, lockout_record_failure, lockout_status
+from parcours.accounts.lockout import Lock, lockout_clear, lockout_record_failure, lockout_release_ip, lockout_status
 from parcours.accounts.models import NirRecord, User
 from parcours.accounts.nir import NirError, nir_parse
 from parcours.accounts.nir_vault import nir_decrypt, nir_enabled, nir_lookup_hash
 from parcours.audit.services import audit_record
 from parcours.notifications.services import email_send
 from parcours.utils.http import client_ip
+from parcours.utils.ratelimit import once_per
 
 
 class LoginLocked(Exception):
@@ -51,10 +53,15 @@ def login_identifier_resolve(identifier: str) -> str:
     return user.email if user else value
 
 
+@sensitive_variables("identifier")
 def login_attempt_check(*, identifier: str, request: HttpRequest) -> None:
-    lock = lockout_status(identifier=identifier, ip=client_ip(request))
+    """Refuse a locked identifier or IP; otherwise count this attempt before the password is checked,
+    so that parallel requests cannot all slip under the limit (a success gives it back)."""
+    ip = client_ip(request)
+    lock = lockout_status(identifier=identifier, ip=ip)
     if lock:
         raise LoginLocked(lock)
+    lockout_record_failure(identifier=identifier, ip=ip)
 
 
 def password_reset_link(user: User) -> str:
@@ -64,16 +71,16 @@ def password_reset_link(user: User) -> str:
 
 
 @transaction.atomic
+@sensitive_variables("identifier")
 def login_failure_record(*, identifier: str, request: HttpRequest) -> None:
-    """Count the failure; when it locks a real account, email its holder a reset link."""
-    ip = client_ip(request)
-    was_locked = lockout_status(identifier=identifier, ip=ip) is not None
-    lock = lockout_record_failure(identifier=identifier, ip=ip)
+    """The attempt was counted already; when it locks a real account, email its holder a reset link once."""
+    lock = lockout_status(identifier=identifier, ip=client_ip(request))
     user = _user_for_identifier(identifier)
     audit_record(event_type="account.login_failed", actor=user, target=user, request=request)
     if user is not None and user.imported_at is not None and not user.has_usable_password():
         _legacy_welcome_send(user)
-    if lock and not was_locked and user is not None:
+    window = settings.PARCOURS_LOCKOUT_WINDOW_SECONDS
+    if lock and user is not None and once_per(scope="login-locked", key=str(user.pk), seconds=window):
         email_send(
             to=user.email,
             template="accounts/login_locked",
@@ -136,12 +143,16 @@ def user_login_identifiers(user: User) -> list[str]:
 
 def login_succeeded(*, user: User, request: HttpRequest) -> None:
     lockout_clear(identifiers=user_login_identifiers(user))
+    lockout_release_ip(ip=client_ip(request))
     audit_record(event_type="account.login", actor=user, target=user, request=request)
 
 
 def password_changed(*, user: User, request: HttpRequest | None) -> None:
-    """A new password lifts every lock on the account (email and NIR) and on this IP."""
-    lockout_clear(identifiers=user_login_identifiers(user), ip=client_ip(request) if request else None)
+    """A new password lifts every lock on the account (email and NIR); the IP's only when it came through
+    an emailed reset link (a logged-in change must not let anyone reset an IP's count at will)."""
+    from_reset_link = bool(request and request.resolver_match and "reset" in (request.resolver_match.url_name or ""))
+    ip = client_ip(request) if from_reset_link else None
+    lockout_clear(identifiers=user_login_identifiers(user), ip=ip)
     audit_record(event_type="account.password_changed", actor=user, target=user, request=request)
 
 
@@ -149,7 +160,7 @@ def password_changed(*, user: User, request: HttpRequest | None) -> None:
 def forgot_identifier_request(*, email: str) -> None:
     """Tell a NIR account that its email is also an identifier; the screen says the same either way."""
     user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
-    if user is None:
+    if user is None or not once_per(scope="forgot-identifier", key=str(user.pk), seconds=3600):
         return
     email_send(
         to=user.email,

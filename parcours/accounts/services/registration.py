@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from parcours.accounts.enums import RegistrationKind, RegistrationStatus
 from parcours.accounts.models import NirRecord, Registration, TermsAcceptance, User
@@ -24,7 +25,7 @@ from parcours.accounts.nir_vault import nir_encrypt, nir_lookup_hash
 from parcours.accounts.tokens import TokenExpired, TokenInvalid, token_make, token_read
 from parcours.audit.services import audit_record
 from parcours.notifications.services import email_send
-from parcours.utils.ratelimit import rate_limit_exceeded
+from parcours.utils.ratelimit import once_per, rate_limit_exceeded
 
 LINK_PURPOSE = "registration"
 IDENTITY_FIELDS = (
@@ -97,34 +98,34 @@ def _owner_of_nir(nir_hash: str) -> User | None:
 
 
 def _send_proof(registration: Registration) -> None:
-    """The link or code to the typed address, or a notice to the holder of an existing account."""
+    """The link or code to the typed address, or a notice to the holder of an existing account.
+
+    Every branch leaves the registration in the same state (a stagiaire always gets a code digest),
+    so the screens that follow cannot tell an existing account from a new one.
+    """
     name = registration.data.get("first_name", "")
     login_url = settings.PARCOURS_BASE_URL + reverse("account_login")
     reset_url = settings.PARCOURS_BASE_URL + reverse("account_reset_password")
-    owner = _owner_of_email(registration.email)
-    if owner is not None:
-        email_send(
-            to=owner.email,
-            template="accounts/account_exists",
-            context={"name": owner.first_name, "login_url": login_url, "reset_url": reset_url},
-            user=owner,
-        )
-        return
-    nir_owner = _owner_of_nir(registration.nir_hash)
-    if nir_owner is not None:
-        email_send(
-            to=nir_owner.email,
-            template="accounts/nir_in_use",
-            context={"name": nir_owner.first_name, "login_url": login_url, "reset_url": reset_url},
-            user=nir_owner,
-        )
-        return
+    code = ""
     if registration.kind == RegistrationKind.STAGIAIRE:
         code = f"{secrets.randbelow(10**6):06d}"
         registration.code_hash = _code_digest(registration, code)
         registration.code_sent_at = timezone.now()
         registration.code_attempts = 0
         registration.save(update_fields=["code_hash", "code_sent_at", "code_attempts"])
+    owner = _owner_of_email(registration.email) or _owner_of_nir(registration.nir_hash)
+    if owner is not None:
+        # The holder is told, at most once an hour, whatever address was typed (no mailbox flooding).
+        if once_per(scope="signup-notice", key=str(owner.pk), seconds=3600):
+            same_address = owner.email == registration.email
+            email_send(
+                to=owner.email,
+                template="accounts/account_exists" if same_address else "accounts/nir_in_use",
+                context={"name": owner.first_name, "login_url": login_url, "reset_url": reset_url},
+                user=owner,
+            )
+        return
+    if code:
         email_send(
             to=registration.email,
             template="accounts/registration_code",
@@ -142,6 +143,7 @@ def _send_proof(registration: Registration) -> None:
     )
 
 
+@sensitive_variables("nir_body", "raw_password")
 @transaction.atomic
 def registration_create(
     *,

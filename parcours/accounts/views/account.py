@@ -9,6 +9,9 @@ from parcours.accounts.forms import ForgotIdentifierForm, TermsForm
 from parcours.accounts.services.login import forgot_identifier_request
 from parcours.accounts.services.terms import terms_accept
 from parcours.accounts.stages import TermsStage
+from parcours.accounts.views.common import minutes_text
+from parcours.utils.http import client_ip
+from parcours.utils.ratelimit import rate_limit_exceeded
 
 
 @login_not_required
@@ -31,6 +34,12 @@ def terms_stage(request):
 def forgot_identifier(request):
     form = ForgotIdentifierForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        retry = rate_limit_exceeded(
+            scope="forgot-identifier-ip", key=client_ip(request) or "", limit=20, window_seconds=3600
+        )
+        if retry:
+            form.add_error(None, f"Trop de demandes : réessayez dans {minutes_text(-(-retry // 60))}.")
+            return render(request, "accounts/forgot_identifier.html", {"form": form})
         forgot_identifier_request(email=form.cleaned_data["email"])
         messages.success(
             request,

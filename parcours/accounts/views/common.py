@@ -12,11 +12,15 @@ def no_store(response):
     return response
 
 
+def minutes_text(minutes: int) -> str:
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
 def rate_limited_message(form, error: SignupRateLimited) -> None:
     form.add_error(
         None,
-        f"Trop de demandes d'inscription depuis votre connexion ou pour cette adresse. "
-        f"Réessayez dans {error.retry_after_minutes} minute{'s' if error.retry_after_minutes > 1 else ''}.",
+        "Trop de demandes d'inscription depuis votre connexion ou pour cette adresse. "
+        f"Réessayez dans {minutes_text(error.retry_after_minutes)}.",
     )
 
 

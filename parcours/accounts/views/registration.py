@@ -15,6 +15,7 @@ from parcours.accounts.services.registration import (
     registration_from_token,
     registration_resend,
 )
+from parcours.accounts.views.common import minutes_text
 from parcours.accounts.views.signup_titulaire import SENT_SESSION_KEY, STEPS
 from parcours.utils.http import client_ip
 
@@ -29,7 +30,7 @@ def sent(request):
         try:
             registration_resend(registration=registration, ip=client_ip(request))
         except SignupRateLimited as error:
-            messages.error(request, f"Trop de demandes : réessayez dans {error.retry_after_minutes} minutes.")
+            messages.error(request, f"Trop de demandes : réessayez dans {minutes_text(error.retry_after_minutes)}.")
         else:
             messages.success(request, f"Un nouveau courriel a été envoyé à {registration.email}.")
         return redirect("accounts:registration_sent")
@@ -64,7 +65,7 @@ def _resend_expired(request, registration):
     try:
         registration_resend(registration=registration, ip=client_ip(request))
     except SignupRateLimited as error:
-        messages.error(request, f"Trop de demandes : réessayez dans {error.retry_after_minutes} minutes.")
+        messages.error(request, f"Trop de demandes : réessayez dans {minutes_text(error.retry_after_minutes)}.")
         return redirect("web:home")
     request.session[SENT_SESSION_KEY] = str(registration.public_id)
     return redirect("accounts:registration_sent")

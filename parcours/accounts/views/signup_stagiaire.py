@@ -25,7 +25,7 @@ from parcours.accounts.services.registration import (
     stagiaire_code_wait_seconds,
     stagiaire_registration_complete,
 )
-from parcours.accounts.views.common import rate_limited_message, restart
+from parcours.accounts.views.common import minutes_text, rate_limited_message, restart
 from parcours.utils.http import client_ip
 
 SESSION_KEY = "signup_stagiaire"
@@ -72,9 +72,15 @@ def code(request):
         return restart(request, "accounts:signup_stagiaire", "Votre inscription a expiré : recommencez-la.")
     form = SignupCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("action") == "resend":
-        wait = stagiaire_code_resend(registration=registration, ip=client_ip(request))
+        try:
+            wait = stagiaire_code_resend(registration=registration, ip=client_ip(request))
+        except SignupRateLimited as error:
+            messages.error(request, f"Trop de demandes : réessayez dans {minutes_text(error.retry_after_minutes)}.")
+            return redirect("accounts:signup_stagiaire_code")
         if wait:
-            messages.warning(request, f"Patientez encore {wait} secondes avant de demander un nouveau code.")
+            messages.warning(
+                request, f"Patientez encore {wait} seconde{'s' if wait > 1 else ''} avant de demander un nouveau code."
+            )
         else:
             messages.success(request, f"Un nouveau code a été envoyé à {registration.email}. L'ancien ne vaut plus.")
         return redirect("accounts:signup_stagiaire_code")
