@@ -4,6 +4,7 @@ from django import forms
 
 from parcours.accounts.enums import Civility
 from parcours.accounts.forms import birth_date_field
+from parcours.accounts.nir import nir_birth_date_error
 from parcours.accounts.phones import PhoneError, phone_parse
 from parcours.accounts.rules import age_error
 
@@ -21,8 +22,11 @@ class ProfileForm(forms.Form):
         label="Téléphone portable (facultatif)", help_text="Exemple : 06 12 34 56 78", max_length=25, required=False
     )
 
-    def __init__(self, *args, editable: tuple[str, ...], **kwargs):
+    def __init__(self, *args, editable: tuple[str, ...], nir=None, apprenticeship_contract=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The same rules as at sign-up: the NIR's birth year and month, and the minimum age.
+        self.nir = nir
+        self.apprenticeship_contract = apprenticeship_contract
         self.fields["birth_date"].required = False
         for name, field in self.fields.items():
             if name not in editable:
@@ -47,8 +51,10 @@ class ProfileForm(forms.Form):
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
         if birth_date and not self.fields["birth_date"].disabled:
-            error = age_error(birth_date=birth_date, apprenticeship_contract=True)
-            if error and "futur" in error:
+            error = age_error(birth_date=birth_date, apprenticeship_contract=self.apprenticeship_contract)
+            if error is None and self.nir is not None:
+                error = nir_birth_date_error(self.nir, birth_date)
+            if error:
                 raise forms.ValidationError(error)
         return birth_date
 

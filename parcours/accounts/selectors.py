@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 
 from parcours.accounts.history import event_label
-from parcours.accounts.models import Registration, TermsAcceptance, User
+from parcours.accounts.models import NirRecord, Registration, TermsAcceptance, User
+from parcours.accounts.nir import Nir
+from parcours.accounts.nir_vault import nir_decrypt
 from parcours.audit.selectors import audit_events_for_actor
 from parcours.utils.useragent import describe_user_agent
 
@@ -28,3 +30,8 @@ def history_page(*, user: User, page_number: str | int | None, per_page: int = 2
         event.label = event_label(event.event_type)
         event.device = describe_user_agent(event.user_agent)
     return page
+
+
+def user_nir(*, user: User) -> Nir | None:
+    record = NirRecord.objects.filter(user=user).first()
+    return Nir(body=nir_decrypt(record.ciphertext)) if record else None

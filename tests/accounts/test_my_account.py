@@ -244,3 +244,16 @@ def test_a_deletion_cancelled_at_the_last_moment_is_not_carried_out(person, sent
     assert account_anonymise(user=person, only_if_due=True) is False
     person.refresh_from_db()
     assert person.anonymised_at is None
+
+
+def test_the_profile_keeps_the_signup_rules_for_a_nir_account(client, person):
+    client.force_login(person)
+
+    response = client.post(
+        reverse("accounts:profile"), {"first_name": "Julien", "last_name": "Moreau", "birth_date": "1990-05-14"}
+    )
+    assert "L'année de naissance ne correspond pas" in " ".join(response.context["form"].errors["birth_date"])
+
+    profile_update(user=person, data={"civility": "MME"})
+    person.refresh_from_db()
+    assert person.identity_review == "nir_sex_mismatch"

@@ -13,7 +13,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from parcours.accounts.enums import IdentityReview
 from parcours.accounts.models import EmailChange, NirRecord, Registration, TermsAcceptance, User
+from parcours.accounts.nir import Nir, nir_matches_civility
 from parcours.accounts.nir_vault import nir_decrypt
 from parcours.accounts.tokens import TokenExpired, TokenInvalid, token_make, token_read
 from parcours.audit.models import AuditEvent
@@ -56,6 +58,11 @@ def profile_update(*, user: User, data: dict, request: HttpRequest | None = None
         if field in data and getattr(user, field) != data[field]:
             setattr(user, field, data[field])
             changed.append(field)
+    # A civility that now disagrees with the NIR goes to an operator, as at sign-up.
+    record = NirRecord.objects.filter(user=user).first() if "civility" in changed else None
+    if record and user.civility and not nir_matches_civility(Nir(body=nir_decrypt(record.ciphertext)), user.civility):
+        user.identity_review = IdentityReview.NIR_SEX_MISMATCH
+        changed.append("identity_review")
     if changed:
         user.save(update_fields=changed)
         audit_record(

@@ -30,6 +30,7 @@ class LoginLocked(Exception):
         self.retry_after_minutes = lock.retry_after_minutes
 
 
+@sensitive_variables("identifier", "value", "nir")
 def _user_for_identifier(identifier: str) -> User | None:
     value = (identifier or "").strip()
     if "@" in value:
@@ -44,6 +45,7 @@ def _user_for_identifier(identifier: str) -> User | None:
     return record.user if record and record.user.is_active else None
 
 
+@sensitive_variables("identifier", "value")
 def login_identifier_resolve(identifier: str) -> str:
     """What allauth authenticates with: the email of the account a NIR names, or what was typed."""
     value = (identifier or "").strip()

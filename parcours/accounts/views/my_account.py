@@ -17,7 +17,7 @@ from parcours.accounts.account_forms import DeletionForm, EmailChangeForm, Profi
 from parcours.accounts.mfa import mfa_enabled
 from parcours.accounts.models import NirRecord
 from parcours.accounts.phones import phone_display
-from parcours.accounts.selectors import history_page
+from parcours.accounts.selectors import history_page, user_nir
 from parcours.accounts.services.account import (
     EmailChangeLinkError,
     data_export_json,
@@ -56,7 +56,13 @@ def profile(request):
         "phone_landline": phone_display(str(user.phone_landline or "")),
         "phone_mobile": phone_display(str(user.phone_mobile or "")),
     }
-    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial, editable=editable)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        editable=editable,
+        nir=user_nir(user=user),
+        apprenticeship_contract=user.apprenticeship_contract,
+    )
     if request.method == "POST" and form.is_valid():
         changed = profile_update(user=user, data=form.cleaned_data, request=request)
         messages.success(request, "Vos informations ont été enregistrées." if changed else "Aucune modification.")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from parcours.accounts.enums import IdentityReview, RegistrationKind
@@ -56,6 +56,7 @@ def terms(request):
 
 @login_not_required
 @sensitive_post_parameters("nir")
+@sensitive_variables("form", "state", "initial", "data")
 @require_http_methods(["GET", "POST"])
 def identity(request):
     state = _state(request)
@@ -83,6 +84,7 @@ def identity(request):
 
 @login_not_required
 @sensitive_post_parameters("password1", "password2")
+@sensitive_variables("state", "form")
 @require_http_methods(["GET", "POST"])
 def password(request):
     state = _state(request)
