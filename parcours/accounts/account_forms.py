@@ -3,13 +3,12 @@
 from django import forms
 
 from parcours.accounts.enums import Civility
-from parcours.accounts.forms import birth_date_field
+from parcours.accounts.forms import PhoneFieldsMixin, birth_date_field
 from parcours.accounts.nir import nir_birth_date_error
-from parcours.accounts.phones import PhoneError, phone_parse
 from parcours.accounts.rules import age_error
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PhoneFieldsMixin, forms.Form):
     civility = forms.ChoiceField(label="Civilité", choices=Civility.choices, widget=forms.RadioSelect, required=False)
     first_name = forms.CharField(label="Prénom(s)", max_length=150)
     last_name = forms.CharField(label="Nom de naissance", max_length=150)
@@ -32,21 +31,6 @@ class ProfileForm(forms.Form):
             if name not in editable:
                 field.disabled = True
                 field.help_text = "Certifié par FranceConnect : non modifiable ici."
-
-    def _clean_phone(self, name: str, *, mobile: bool) -> str:
-        value = (self.cleaned_data.get(name) or "").strip()
-        if not value:
-            return ""
-        try:
-            return phone_parse(value, mobile=mobile)
-        except PhoneError as error:
-            raise forms.ValidationError(str(error)) from None
-
-    def clean_phone_landline(self):
-        return self._clean_phone("phone_landline", mobile=False)
-
-    def clean_phone_mobile(self):
-        return self._clean_phone("phone_mobile", mobile=True)
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")

@@ -90,7 +90,26 @@ class TermsForm(forms.Form):
     )
 
 
-class TitulaireIdentityForm(CaptchaRequestMixin, EmailConfirmationMixin, forms.Form):
+class PhoneFieldsMixin:
+    """Landline and mobile fields: French numbers, overseas included, stored in E.164."""
+
+    def _clean_phone(self, name: str, *, mobile: bool) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return ""
+        try:
+            return phone_parse(value, mobile=mobile)
+        except PhoneError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_phone_landline(self):
+        return self._clean_phone("phone_landline", mobile=False)
+
+    def clean_phone_mobile(self):
+        return self._clean_phone("phone_mobile", mobile=True)
+
+
+class TitulaireIdentityForm(CaptchaRequestMixin, EmailConfirmationMixin, PhoneFieldsMixin, forms.Form):
     nir = forms.CharField(
         label="Numéro de sécurité sociale",
         help_text=(
@@ -150,21 +169,6 @@ class TitulaireIdentityForm(CaptchaRequestMixin, EmailConfirmationMixin, forms.F
         except NirError as error:
             raise forms.ValidationError(str(error)) from None
         return self.nir.body
-
-    def _clean_phone(self, name: str, *, mobile: bool) -> str:
-        value = self.cleaned_data.get(name, "").strip()
-        if not value:
-            return ""
-        try:
-            return phone_parse(value, mobile=mobile)
-        except PhoneError as error:
-            raise forms.ValidationError(str(error)) from None
-
-    def clean_phone_landline(self):
-        return self._clean_phone("phone_landline", mobile=False)
-
-    def clean_phone_mobile(self):
-        return self._clean_phone("phone_mobile", mobile=True)
 
     def clean(self):
         cleaned = super().clean()

@@ -29,15 +29,6 @@ NIR = "1850578006084"
 
 
 @pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    def run(function, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return run
-
-
-@pytest.fixture
 def person():
     user = UserFactory(email="julien.moreau@example.org", first_name="Julien", last_name="Moreau")
     NirRecord.objects.create(user=user, ciphertext=nir_encrypt(NIR), lookup_hash=nir_lookup_hash(NIR))

@@ -30,17 +30,6 @@ pytestmark = pytest.mark.django_db
 NIR = "1850578006084"
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Run a service and deliver the emails it queued, as the worker would after the commit."""
-
-    def run(function, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return run
-
-
 def titulaire(sent, *, email="julien.moreau@example.org", nir=NIR, **identity):
     return sent(
         registration_create,
