@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "parcours.accounts",
+    "parcours.organisations",
     "parcours.audit",
     "parcours.notifications",
     "parcours.web",
@@ -301,6 +302,15 @@ PARCOURS_DELETION_GRACE_DAYS = env.int("PARCOURS_DELETION_GRACE_DAYS", default=7
 PARCOURS_EMAIL_CHANGE_LINK_HOURS = env.int("PARCOURS_EMAIL_CHANGE_LINK_HOURS", default=24)
 # An imported account that fails to log in is emailed a link to choose its password, at most this often.
 PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS = env.int("PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS", default=3600)
+
+# Reference directories (SIRENE, Annuaire de l'éducation): "local" reads the tables that import_sirene and
+# import_uai load; "http" asks the public APIs (docs/decisions/0008-reference-directories.md).
+PARCOURS_DIRECTORY_BACKEND = env.str("PARCOURS_DIRECTORY_BACKEND", default="local")
+PARCOURS_ENTREPRISES_API_URL = env.str(
+    "PARCOURS_ENTREPRISES_API_URL", default="https://recherche-entreprises.api.gouv.fr"
+)
+PARCOURS_EDUCATION_API_URL = env.str("PARCOURS_EDUCATION_API_URL", default="https://data.education.gouv.fr")
+PARCOURS_DIRECTORY_HTTP_TIMEOUT = env.float("PARCOURS_DIRECTORY_HTTP_TIMEOUT", default=5.0)
 
 # Wrong codes count in our lockout: ACCOUNT_RATE_LIMITS turns allauth's own limit off.
 MFA_FORMS = {
