@@ -9,6 +9,9 @@ urlpatterns = [
     # The identifier may be a NIR: error reports must never show it.
     path("compte/login/", sensitive_post_parameters("login", "password")(allauth_views.login), name="account_login"),
     path("compte/", include("allauth.urls")),
+    path("structures/", include("parcours.organisations.urls")),
+    path("etablissement-scolaire/", include("parcours.organisations.urls_schools")),
+    path("operateur/", include("parcours.backoffice.urls")),
     path("dev/outbox/", include("parcours.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

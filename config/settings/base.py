@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parcours.organisations",
     "parcours.audit",
     "parcours.notifications",
+    "parcours.backoffice",
     "parcours.web",
 ]
 
@@ -248,6 +249,8 @@ PARCOURS_PERIODIC_JOBS = {
     "deliver_due_emails": 60,
     "purge_registrations": 3600,
     "delete_due_accounts": 3600,
+    # School access requests unanswered by the holders go to the operators (seed 002).
+    "escalate_access_requests": 600,
     # Expired sessions (an abandoned sign-up wizard's identity, the NIR encrypted) do not stay.
     "clearsessions": 86400,
 }
@@ -305,6 +308,11 @@ PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS = env.int("PARCOURS_LEGACY_WELCOME_INTE
 
 # Reference directories (SIRENE, Annuaire de l'éducation): "local" reads the tables that import_sirene and
 # import_uai load; "http" asks the public APIs (docs/decisions/0008-reference-directories.md).
+# Organisations (seeds 001, 002).
+PARCOURS_SCHOOL_LINK_MINUTES = env.int("PARCOURS_SCHOOL_LINK_MINUTES", default=5)
+PARCOURS_ACCESS_REQUEST_ESCALATION_HOURS = env.int("PARCOURS_ACCESS_REQUEST_ESCALATION_HOURS", default=24)
+PARCOURS_ORGANISATION_REQUEST_LIMIT_PER_HOUR = env.int("PARCOURS_ORGANISATION_REQUEST_LIMIT_PER_HOUR", default=10)
+
 PARCOURS_DIRECTORY_BACKEND = env.str("PARCOURS_DIRECTORY_BACKEND", default="local")
 PARCOURS_ENTREPRISES_API_URL = env.str(
     "PARCOURS_ENTREPRISES_API_URL", default="https://recherche-entreprises.api.gouv.fr"

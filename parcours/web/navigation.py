@@ -52,7 +52,7 @@ SIGNUP_ENTRIES: tuple[SignupEntry, ...] = (
     SignupEntry(
         label="Établissement scolaire",
         description="Inscrivez votre collège ou votre lycée avec son code UAI, puis vos élèves aux mini-stages.",
-        url_name="accounts:signup_school",
+        url_name="schools:signup",
     ),
 )
 

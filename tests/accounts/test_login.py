@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from parcours.accounts.models import NirRecord, TermsAcceptance
 from parcours.accounts.nir_vault import nir_encrypt, nir_lookup_hash
@@ -62,8 +65,14 @@ def test_remember_me_keeps_a_long_session(client, titulaire, settings):
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
 
 
+@pytest.fixture
+def minute_start(time_machine):
+    """The lockout counts per-minute buckets: a test crossing a minute would read 14 minutes left."""
+    time_machine.move_to(timezone.now().replace(second=1, microsecond=0) + timedelta(minutes=1))
+
+
 def test_five_failures_lock_the_identifier_and_the_holder_gets_a_reset_link(
-    client, titulaire, django_capture_on_commit_callbacks
+    client, titulaire, django_capture_on_commit_callbacks, minute_start
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(6):
@@ -79,7 +88,7 @@ def test_five_failures_lock_the_identifier_and_the_holder_gets_a_reset_link(
     assert len(emails_to(titulaire.email)) == 1
 
 
-def test_the_refusal_is_the_same_for_an_unknown_identifier(client):
+def test_the_refusal_is_the_same_for_an_unknown_identifier(client, minute_start):
     for _ in range(5):
         login(client, "nobody@example.org", password="x")
 

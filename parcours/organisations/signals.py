@@ -1,0 +1,1 @@
+"""Signal receivers of the organisations app (connected in OrganisationsConfig.ready)."""
