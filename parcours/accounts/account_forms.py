@@ -76,3 +76,18 @@ class DeletionForm(forms.Form):
         label="Je demande la suppression de mon compte et de mes données personnelles",
         error_messages={"required": "Cochez la case pour confirmer votre demande."},
     )
+
+    def __init__(self, *args, blockers: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blockers = blockers or []
+        if self.blockers:
+            # The person reads what their leaving changes for others, and hands it to the operators knowingly.
+            self.fields["hand_over_to_operators"] = forms.BooleanField(
+                label="Je n'ai pas pu confier mon rôle : je transmets la situation aux opérateurs",
+                help_text="Les opérateurs désigneront un nouveau référent. "
+                "Votre compte sera supprimé à la date prévue.",
+                error_messages={
+                    "required": "Confiez d'abord votre rôle à un autre membre, ou cochez cette case pour "
+                    "transmettre la situation aux opérateurs."
+                },
+            )

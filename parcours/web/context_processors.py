@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from parcours.web.navigation import account_url, main_navigation
+from parcours.web.navigation import account_url, main_navigation, organisation_switcher
 
 
 def site_settings() -> dict:
@@ -27,4 +27,6 @@ def site(request: HttpRequest) -> dict:
         "navigation": SimpleLazyObject(lambda: main_navigation(request)),
         # Where "Mon compte" points (ACCOUNT_URL_NAMES), "" when no such page exists yet.
         "account_url": SimpleLazyObject(lambda: account_url() or ""),
+        # The organisation switcher: the person's active memberships and the one shown (organisations.current).
+        "switcher": SimpleLazyObject(lambda: organisation_switcher(request)),
     }

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from parcours.organisations.current import current_membership
+from parcours.organisations.permissions import active_memberships, is_operator_staff
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -95,8 +98,25 @@ def main_navigation(request: HttpRequest | None) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         items.append(NavItem("Mon espace", reverse("web:home")))
+        professional = active_memberships(user) or user.registration_kind == "professionnel"
+        if professional and (url := url_or_none("organisations:home")):
+            items.append(NavItem("Mes structures", url))
+        if is_operator_staff(user) and (url := url_or_none("backoffice:home")):
+            items.append(NavItem("Espace opérateur", url))
     path = getattr(request, "path", "")
     return mark_active(items, path)
+
+
+def organisation_switcher(request: HttpRequest | None) -> dict:
+    """The memberships a person can switch between and the one shown; empty below two organisations."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    memberships = active_memberships(user)
+    if len(memberships) < 2:
+        return {}
+    current = current_membership(request)
+    return {"memberships": memberships, "current": current, "next": getattr(request, "get_full_path", lambda: "/")()}
 
 
 def mark_active(items: list[NavItem], path: str) -> list[NavItem]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parcours.web.views import pages
+from parcours.web.views import pages, switcher
 
 app_name = "web"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("donnees-personnelles/", pages.privacy, name="privacy"),
     path("conditions-generales-d-utilisation/", pages.terms, name="terms"),
     path("accessibilite/", pages.accessibility, name="accessibility"),
+    path("organisation-affichee/", switcher.switch_organisation, name="switch_organisation"),
 ]

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from parcours.accounts.deletion import anonymise_hooks_run, deletion_requested_run
+from parcours.accounts.email_lock import email_lock_reason
 from parcours.accounts.enums import IdentityReview
 from parcours.accounts.models import EmailChange, NirRecord, Registration, TermsAcceptance, User
 from parcours.accounts.nir import Nir, nir_matches_civility
@@ -135,6 +137,8 @@ def email_change_confirm(*, token: str, request: HttpRequest | None = None) -> U
     user = change.user
     if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
         raise EmailChangeLinkError("unavailable")
+    if email_lock_reason(user):  # asked before the address became a school's login
+        raise EmailChangeLinkError("unavailable")
     old_email = user.email
     user.email = change.new_email
     try:
@@ -240,6 +244,7 @@ def deletion_request(*, user: User, request: HttpRequest | None = None) -> User:
         user=user,
     )
     audit_record(event_type="account.deletion_requested", actor=user, target=user, request=request)
+    deletion_requested_run(user)
     return user
 
 
@@ -283,6 +288,7 @@ def account_anonymise(*, user: User, only_if_due: bool = False) -> bool:
     Authenticator.objects.filter(user=user).delete()
     for session in UserSession.objects.filter(user=user):
         session.end()
+    anonymise_hooks_run(user)
     emails_redact_for(user=user, addresses=sorted(addresses))
     audit_pseudonymise(actor=user)
     for field in ("civility", "first_name", "last_name", "usage_name", "phone_landline", "phone_mobile"):

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from parcours.accounts.account_forms import DeletionForm, EmailChangeForm, ProfileForm
+from parcours.accounts.deletion import deletion_blockers
+from parcours.accounts.email_lock import email_lock_reason
 from parcours.accounts.mfa import mfa_enabled
 from parcours.accounts.models import NirRecord
 from parcours.accounts.phones import phone_display
@@ -73,6 +75,8 @@ def profile(request):
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
 def email_change(request):
+    if locked := email_lock_reason(request.user):
+        return render(request, "accounts/my_account/email_change.html", {"locked": locked})
     form = EmailChangeForm(request.POST if request.method == "POST" else None, current_email=request.user.email)
     if request.method == "POST" and form.is_valid():
         email_change_request(user=request.user, new_email=form.cleaned_data["new_email"], request=request)
@@ -133,7 +137,10 @@ def my_data(request):
     return render(
         request,
         "accounts/my_account/my_data.html",
-        {"grace_days": settings.PARCOURS_DELETION_GRACE_DAYS, "form": DeletionForm()},
+        {
+            "grace_days": settings.PARCOURS_DELETION_GRACE_DAYS,
+            "form": DeletionForm(blockers=deletion_blockers(request.user)),
+        },
     )
 
 
@@ -153,7 +160,7 @@ def deletion(request):
     if not did_recently_reauthenticate(request):
         messages.info(request, "Par sécurité, confirmez d'abord votre identité.")
         return redirect("accounts:my_data")
-    form = DeletionForm(request.POST)
+    form = DeletionForm(request.POST, blockers=deletion_blockers(request.user))
     if not form.is_valid():
         context = {"grace_days": settings.PARCOURS_DELETION_GRACE_DAYS, "form": form}
         return render(request, "accounts/my_account/my_data.html", context, status=400)
