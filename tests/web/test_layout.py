@@ -113,6 +113,7 @@ def test_csp_header_carries_a_nonce_that_every_script_uses(client):
     assert {script.attrs.get("src") for script in scripts} == {
         "/static/dsfr/dist/dsfr.module.min.js",
         "/static/dsfr/dist/dsfr.nomodule.min.js",
+        "/static/django_htmx/htmx-2.min.js",
     }
     assert all(script.attrs.get("nonce") == nonce for script in scripts)
     assert page.find("script", type="module")

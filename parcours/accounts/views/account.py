@@ -52,4 +52,5 @@ def forgot_identifier(request):
 
 @require_http_methods(["GET"])
 def professional_home(request):
-    return render(request, "accounts/professional_home.html")
+    # Where professionals land after logging in: their structures (the organisations app's page).
+    return redirect("organisations:home")

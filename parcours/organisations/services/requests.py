@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parcours.audit.services import audit_record
 from parcours.organisations import permissions
+from parcours.organisations.directory.text import department_from_postal_code
 from parcours.organisations.models import (
     Decider,
     EmployerProfile,
@@ -304,6 +305,11 @@ def _apply_change(org_request: OrganisationRequest) -> None:
     for field in ORGANISATION_FIELDS:
         if field in payload:
             setattr(organisation, field, payload[field])
+    if payload.get("postal_code"):
+        # A move to another department moves the organisation's requests to that territory's operators.
+        organisation.department_code = department_from_postal_code(payload["postal_code"]) or (
+            organisation.department_code
+        )
     organisation.save()
     provider_changes = {field: payload[field] for field in PROVIDER_FIELDS if field in payload}
     if provider_changes:
