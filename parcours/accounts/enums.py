@@ -10,6 +10,8 @@ class RegistrationKind(models.TextChoices):
     TITULAIRE = "titulaire", "Titulaire d'un compte formation"
     STAGIAIRE = "stagiaire", "Stagiaire de la formation professionnelle"
     PROFESSIONNEL = "professionnel", "Professionnel (employeur, organisme, établissement)"
+    # The founding account of a school (seed 002): its login is the school's official address.
+    SCHOOL = "school", "Établissement scolaire (compte de l'établissement)"
 
 
 class RegistrationStatus(models.TextChoices):
