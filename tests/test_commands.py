@@ -4,7 +4,11 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from parcours.accounts.models import User
-from parcours.web.management.commands.demo import ACCOUNTS, DEMO_PASSWORD
+from parcours.organisations.models import Membership, Organisation, OrganisationRequest
+from parcours.organisations.permissions import is_operator_staff
+from parcours.web.management.commands.demo import ACCOUNTS, DEMO_PASSWORD, ORGANISATION_ACCOUNTS
+
+EVERYONE = [*ACCOUNTS, *ORGANISATION_ACCOUNTS.values()]
 
 pytestmark = pytest.mark.django_db
 
@@ -13,13 +17,15 @@ def test_demo_creates_confirmed_accounts_and_prints_them(capsys):
     call_command("demo")
 
     out = capsys.readouterr().out
-    for account in ACCOUNTS:
+    for account in EVERYONE:
         user = User.objects.get(email=account.email)
         assert authenticate(email=account.email, password=DEMO_PASSWORD) == user
         assert EmailAddress.objects.get(user=user).verified
         assert f"{account.identifiers} — mot de passe : {DEMO_PASSWORD}" in out
-    assert f"demo users created={len(ACCOUNTS) + 1} updated=0" in out  # + the taken-over account
+    assert f"demo users created={len(EVERYONE) + 1} updated=0" in out  # + the taken-over account
     assert "secret TOTP : PARCOURSDEMOTOTPSECRETKEYAAAAAAA" in out
+    assert "gestionnaire (opérateur Région de démonstration, toutes les demandes) : Anne Durand" in out
+    assert "secret TOTP : PARCOURSDEMOGESTIONNAIRETOTPAAAA" in out
     assert "compte repris d'un ancien outil : Michel Blanc — michel.blanc@example.org" in out
 
 
@@ -31,10 +37,31 @@ def test_demo_is_idempotent_and_repairs_what_a_visitor_changed(capsys):
 
     call_command("demo")
 
-    assert User.objects.count() == len(ACCOUNTS) + 1
-    assert EmailAddress.objects.count() == len(ACCOUNTS) + 1
+    assert User.objects.count() == len(EVERYONE) + 1
+    assert EmailAddress.objects.count() == len(EVERYONE) + 1
     assert authenticate(email=ACCOUNTS[0].email, password=DEMO_PASSWORD) == user
-    assert f"created=0 updated={len(ACCOUNTS) + 1}" in capsys.readouterr().out
+    assert f"created=0 updated={len(EVERYONE) + 1}" in capsys.readouterr().out
+    assert Organisation.objects.count() == 6
+    assert Membership.objects.filter(status="active").count() == 7
+    assert OrganisationRequest.objects.filter(status="pending").count() == 2
+
+
+def test_demo_organisations_give_each_role_its_place(capsys):
+    call_command("demo")
+
+    def user(key):
+        return User.objects.get(email=ORGANISATION_ACCOUNTS[key].email)
+
+    assert is_operator_staff(user("gestionnaire"))
+    roles = dict(Membership.objects.filter(status="active").values_list("user__email", "role"))
+    assert roles[ORGANISATION_ACCOUNTS["employee"].email] == "employee"
+    assert roles[ORGANISATION_ACCOUNTS["trainer"].email] == "trainer"
+    lycee = Organisation.objects.get(uai="0759991C")
+    assert lycee.school_profile.hosts_mini_internships
+    assert lycee.school_profile.official_email == ORGANISATION_ACCOUNTS["lycee"].email
+    pending = OrganisationRequest.objects.get(kind="creation")
+    assert pending.organisation.status == "pending" and pending.requester == user("creation_requester")
+    assert OrganisationRequest.objects.get(kind="access").organisation == lycee
 
 
 def test_scheduler_runs_every_periodic_job_once(capsys, settings):

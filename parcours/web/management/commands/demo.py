@@ -13,11 +13,14 @@ from parcours.accounts.nir import nir_key
 from parcours.accounts.services.legacy import legacy_account_reset
 from parcours.accounts.services.mfa import totp_activate
 from parcours.accounts.services.users import user_create_confirmed, user_reset_confirmed
+from parcours.web import demo_organisations
+from parcours.web.demo_organisations import DEMO_COLLEGE, DEMO_LYCEE
 
 # Public on purpose: these accounts exist only in demo databases, on reserved example domains.
 DEMO_PASSWORD = "Formation-Demo-2026!"  # noqa: S105
 DEMO_NIR = "1850578006084"
 DEMO_TOTP_SECRET = "PARCOURSDEMOTOTPSECRETKEYAAAAAAA"  # noqa: S105
+DEMO_OPERATOR_TOTP_SECRET = "PARCOURSDEMOGESTIONNAIRETOTPAAAA"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,68 @@ ACCOUNTS = [
     ),
 ]
 
+PRO = {"registration_kind": RegistrationKind.PROFESSIONNEL}
+# The organisations' people (issue 5); `key` ties each to its place in demo_organisations.
+ORGANISATION_ACCOUNTS = {
+    "gestionnaire": DemoAccount(
+        "gestionnaire (opérateur Région de démonstration, toutes les demandes)",
+        "anne.durand@example.org",
+        "Anne",
+        "Durand",
+        {**PRO, "civility": Civility.MADAME},
+        totp_secret=DEMO_OPERATOR_TOTP_SECRET,
+    ),
+    "employer_referent": DemoAccount(
+        "employeur référent (Ateliers numériques de la Loire)",
+        "sophie.lambert@example.org",
+        "Sophie",
+        "Lambert",
+        {**PRO, "civility": Civility.MADAME},
+    ),
+    "employee": DemoAccount(
+        "salarié bénéficiaire (Ateliers numériques de la Loire)",
+        "thomas.roux@example.org",
+        "Thomas",
+        "Roux",
+        {**PRO, "civility": Civility.MONSIEUR},
+    ),
+    "provider_referent": DemoAccount(
+        "organisme de formation, référente (Campus numérique d'Anjou)",
+        "claire.fontaine@example.org",
+        "Claire",
+        "Fontaine",
+        {**PRO, "civility": Civility.MADAME},
+    ),
+    "trainer": DemoAccount(
+        "formateur (Campus numérique d'Anjou)",
+        "karim.benali@example.org",
+        "Karim",
+        "Benali",
+        {**PRO, "civility": Civility.MONSIEUR},
+    ),
+    "lycee": DemoAccount(
+        f"établissement scolaire, lycée d'accueil des mini-stages ({DEMO_LYCEE.name}, UAI {DEMO_LYCEE.uai})",
+        DEMO_LYCEE.email,
+        "Compte",
+        "Lycée Marie Curie",
+        {"registration_kind": RegistrationKind.SCHOOL},
+    ),
+    "college": DemoAccount(
+        f"établissement scolaire, collège ({DEMO_COLLEGE.name}, UAI {DEMO_COLLEGE.uai})",
+        DEMO_COLLEGE.email,
+        "Compte",
+        "Collège Jean Moulin",
+        {"registration_kind": RegistrationKind.SCHOOL},
+    ),
+    "creation_requester": DemoAccount(
+        "professionnel dont la demande de création attend un opérateur (SARL Formations du Golfe)",
+        "paul.lefevre@example.org",
+        "Paul",
+        "Lefèvre",
+        {**PRO, "civility": Civility.MONSIEUR},
+    ),
+}
+
 # Taken over from an older tool: no password until its holder chooses one through the emailed link.
 LEGACY_ACCOUNT = {
     "email": "michel.blanc@example.org",
@@ -94,7 +159,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         created = updated = 0
-        for account in ACCOUNTS:
+        users = {}
+        for account in [*ACCOUNTS, *ORGANISATION_ACCOUNTS.values()]:
             user = User.objects.filter(email=account.email).first()
             if user is None:
                 user_create_confirmed(
@@ -115,18 +181,20 @@ class Command(BaseCommand):
                     **account.identity,
                 )
                 updated += 1
+            user = User.objects.get(email=account.email)
+            users[account.email] = user
             if account.totp_secret:
-                user = User.objects.get(email=account.email)
                 Authenticator.objects.filter(user=user).delete()
                 totp_activate(user=user, secret=account.totp_secret)
         if legacy_account_reset(**LEGACY_ACCOUNT):
             created += 1
         else:
             updated += 1
+        self._organisations({key: users[account.email] for key, account in ORGANISATION_ACCOUNTS.items()})
         self.stdout.write(f"demo users created={created} updated={updated}")
         self.stdout.write("")
         self.stdout.write("Comptes de démonstration :")
-        for account in ACCOUNTS:
+        for account in [*ACCOUNTS, *ORGANISATION_ACCOUNTS.values()]:
             name = f"{account.first_name} {account.last_name}"
             line = f"  {account.role} : {name} — {account.identifiers} — mot de passe : {DEMO_PASSWORD}"
             if account.totp_secret:
@@ -137,3 +205,17 @@ class Command(BaseCommand):
             f"  compte repris d'un ancien outil : {legacy['first_name']} {legacy['last_name']} — {legacy['email']} — "
             "mot de passe : aucun (tentez de vous connecter, puis suivez le lien reçu dans la boîte de développement)"
         )
+        self.stdout.write(
+            "  demande d'accès en attente : Sophie Bernard (sophie.bernard@lycee-demo.test) auprès du "
+            f"{DEMO_LYCEE.name} — à accepter avec le compte du lycée ci-dessus"
+        )
+
+    def _organisations(self, users: dict) -> None:
+        demo_organisations.directory_load()
+        demo_organisations.operator_setup(users["gestionnaire"])
+        demo_organisations.employer_setup(users["employer_referent"], users["employee"])
+        demo_organisations.provider_setup(users["provider_referent"], users["trainer"])
+        lycee = demo_organisations.school_setup(DEMO_LYCEE, users["lycee"])
+        demo_organisations.school_setup(DEMO_COLLEGE, users["college"])
+        demo_organisations.pending_creation_setup(users["creation_requester"])
+        demo_organisations.pending_access_setup(lycee)
