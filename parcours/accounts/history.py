@@ -21,6 +21,26 @@ EVENT_LABELS = {
     "account.recovery_codes_generated": "Nouveaux codes de secours",
     "account.recovery_code_used": "Connexion avec un code de secours",
     "account.mfa_failed": "Code de vérification incorrect",
+    "account.identity_reviewed": "Vérification de l'identité d'un compte",
+    "account.anonymised": "Anonymisation du compte",
+    # Organisations (the person's own actions in them).
+    "organisations.creation_requested": "Demande de création d'une structure",
+    "organisations.join_requested": "Demande de rattachement à une structure",
+    "organisations.change_requested": "Demande de modification des données d'une structure",
+    "organisations.access_requested": "Demande d'accès au compte d'un établissement",
+    "organisations.access_escalated": "Demande d'accès transmise aux opérateurs",
+    "organisations.request_accepted": "Demande acceptée",
+    "organisations.request_refused": "Demande refusée",
+    "organisations.request_cancelled": "Demande retirée",
+    "organisations.member_removed": "Retrait d'un membre d'une structure",
+    "organisations.member_left": "Départ d'une structure",
+    "organisations.member_role_changed": "Changement du rôle d'un membre",
+    "organisations.referent_handed_over": "Passation du rôle de référent",
+    "organisations.last_referent_leaving": "Départ du dernier référent signalé aux opérateurs",
+    "organisations.school_registered": "Inscription d'un établissement scolaire",
+    "organisations.legacy_claims": "Rattachement demandé depuis un compte repris",
+    "organisations.operator_created": "Création d'un opérateur",
+    "organisations.operator_staff_invited": "Invitation d'un gestionnaire",
 }
 
 

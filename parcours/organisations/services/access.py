@@ -186,7 +186,9 @@ def _requester_account(org_request: OrganisationRequest, now) -> tuple[User, boo
     return user, True
 
 
-def access_request_grant(*, org_request: OrganisationRequest, by, request=None) -> OrganisationRequest:
+def access_request_grant(
+    *, org_request: OrganisationRequest, by, reason: str = "", request=None
+) -> OrganisationRequest:
     """The requester becomes an active member (manager) of the school, logging in with their own address."""
     _check_decider(by, org_request)
     now = timezone.now()
@@ -215,7 +217,8 @@ def access_request_grant(*, org_request: OrganisationRequest, by, request=None) 
         locked.status = RequestStatus.ACCEPTED
         locked.decided_at = now
         locked.decided_by = by
-        locked.save(update_fields=["requester", "membership", "status", "decided_at", "decided_by"])
+        locked.decision_reason = reason
+        locked.save(update_fields=["requester", "membership", "status", "decided_at", "decided_by", "decision_reason"])
         audit_record(
             event_type="organisations.request_accepted",
             actor=by,

@@ -321,7 +321,7 @@ def request_accept(*, org_request: OrganisationRequest, by, role: str = "", reas
     if org_request.kind == RequestKind.ACCESS:
         from parcours.organisations.services.access import access_request_grant
 
-        return access_request_grant(org_request=org_request, by=by, request=request)
+        return access_request_grant(org_request=org_request, by=by, reason=reason, request=request)
     _check_decider(by, org_request)
     now = timezone.now()
     with transaction.atomic():

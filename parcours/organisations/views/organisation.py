@@ -48,14 +48,11 @@ REQUESTS_PER_PAGE = 20
 def _organisation(request, public_id) -> Organisation:
     """The organisation if the person may see it (active member, or operator of its territory); else 404."""
     organisation = get_object_or_404(
-        Organisation.objects.select_related("employer_profile", "provider_profile"), public_id=public_id
+        Organisation.objects.select_related("employer_profile", "provider_profile", "school_profile"),
+        public_id=public_id,
     )
-    if (
-        organisation.is_operator
-        or organisation.is_school
-        or not permissions.can_see_organisation(request.user, organisation)
-    ):
-        # Schools and operators have their own pages.
+    if organisation.is_operator or not permissions.can_see_organisation(request.user, organisation):
+        # Operators have their own pages (backoffice).
         raise Http404
     return organisation
 
@@ -103,6 +100,7 @@ def detail(request, public_id):
         "sees_members": sees_members,
         "provider_profile": getattr(organisation, "provider_profile", None) if organisation.is_provider else None,
         "employer_profile": getattr(organisation, "employer_profile", None) if organisation.is_employer else None,
+        "school_profile": getattr(organisation, "school_profile", None) if organisation.is_school else None,
     }
     if sees_members:
         page = Paginator(organisation_members(organisation), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
