@@ -33,7 +33,7 @@ from parcours.organisations.models import (
 )
 from parcours.organisations.selectors import organisation_has_referent, organisation_referents
 from parcours.organisations.services.notify import notify_url, notify_users
-from parcours.organisations.services.requests import RequestRefused, notify_deciders
+from parcours.organisations.services.requests import RequestRefused, decider_check, locked_pending, notify_deciders
 from parcours.utils.ratelimit import rate_limit_exceeded
 
 GRANTED_ROLE = Role.MANAGER
@@ -152,20 +152,6 @@ def access_request_create(
     return org_request
 
 
-def _locked_pending_access(org_request: OrganisationRequest) -> OrganisationRequest:
-    locked = OrganisationRequest.objects.select_for_update().select_related("organisation").get(pk=org_request.pk)
-    if locked.kind != RequestKind.ACCESS:
-        raise RequestRefused("Cette demande n'est pas une demande d'accès.")
-    if locked.status != RequestStatus.PENDING:
-        raise RequestRefused("Cette demande a déjà été traitée.")
-    return locked
-
-
-def _check_decider(by, org_request: OrganisationRequest) -> None:
-    if not permissions.can_decide_request(by, org_request):
-        raise RequestRefused("Vous ne pouvez pas décider de cette demande.")
-
-
 def _requester_account(org_request: OrganisationRequest, now) -> tuple[User, bool]:
     """The account of the requester's address, or a new one without a password (its link proves the address)."""
     user = User.objects.select_for_update().filter(email=org_request.requester_email).first()
@@ -190,10 +176,10 @@ def access_request_grant(
     *, org_request: OrganisationRequest, by, reason: str = "", request=None
 ) -> OrganisationRequest:
     """The requester becomes an active member (manager) of the school, logging in with their own address."""
-    _check_decider(by, org_request)
+    decider_check(by, org_request)
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked_pending_access(org_request)
+        locked = locked_pending(org_request, RequestKind.ACCESS)
         organisation = locked.organisation
         if organisation.status != OrganisationStatus.ACTIVE:
             raise RequestRefused("Cet établissement n'est plus actif : l'accès ne peut pas être accordé.")
@@ -250,10 +236,10 @@ def access_request_refuse(*, org_request: OrganisationRequest, by, reason: str, 
     reason = (reason or "").strip()
     if not reason:
         raise RequestRefused("Indiquez le motif du refus : il est envoyé au demandeur.")
-    _check_decider(by, org_request)
+    decider_check(by, org_request)
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked_pending_access(org_request)
+        locked = locked_pending(org_request, RequestKind.ACCESS)
         locked.status = RequestStatus.REFUSED
         locked.decided_at = now
         locked.decided_by = by

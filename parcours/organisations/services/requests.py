@@ -263,16 +263,31 @@ def change_request_create(
     return org_request
 
 
-def _locked_pending(org_request: OrganisationRequest) -> OrganisationRequest:
+def locked_pending(org_request: OrganisationRequest, kind: str = "") -> OrganisationRequest:
+    """The request re-read under its lock, still pending (and of `kind` when given): two deciders cannot both act."""
     locked = OrganisationRequest.objects.select_for_update().select_related("organisation").get(pk=org_request.pk)
+    if kind and locked.kind != kind:
+        raise RequestRefused("Cette demande n'est pas du type attendu.")
     if locked.status != RequestStatus.PENDING:
         raise RequestRefused("Cette demande a déjà été traitée.")
     return locked
 
 
-def _check_decider(by, org_request: OrganisationRequest) -> None:
+def decider_check(by, org_request: OrganisationRequest) -> None:
     if not permissions.can_decide_request(by, org_request):
         raise RequestRefused("Vous ne pouvez pas décider de cette demande.")
+
+
+def _withdraw(locked: OrganisationRequest, now) -> None:
+    """A refused or withdrawn request leaves nothing pending: its membership revoked, its new organisation closed."""
+    if locked.membership_id and locked.membership.status == MembershipStatus.PENDING:
+        locked.membership.status = MembershipStatus.REVOKED
+        locked.membership.revoked_at = now
+        locked.membership.save(update_fields=["status", "revoked_at"])
+    if locked.kind == RequestKind.CREATION:
+        locked.organisation.status = OrganisationStatus.CLOSED
+        locked.organisation.closed_at = now
+        locked.organisation.save(update_fields=["status", "closed_at"])
 
 
 def _apply_creation(org_request: OrganisationRequest, now) -> None:
@@ -322,10 +337,10 @@ def request_accept(*, org_request: OrganisationRequest, by, role: str = "", reas
         from parcours.organisations.services.access import access_request_grant
 
         return access_request_grant(org_request=org_request, by=by, reason=reason, request=request)
-    _check_decider(by, org_request)
+    decider_check(by, org_request)
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked_pending(org_request)
+        locked = locked_pending(org_request)
         if locked.kind == RequestKind.CREATION:
             _apply_creation(locked, now)
         elif locked.kind == RequestKind.JOIN:
@@ -359,19 +374,11 @@ def request_refuse(*, org_request: OrganisationRequest, by, reason: str, request
         from parcours.organisations.services.access import access_request_refuse
 
         return access_request_refuse(org_request=org_request, by=by, reason=reason, request=request)
-    _check_decider(by, org_request)
+    decider_check(by, org_request)
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked_pending(org_request)
-        if locked.membership_id and locked.membership.status == MembershipStatus.PENDING:
-            locked.membership.status = MembershipStatus.REVOKED
-            locked.membership.revoked_at = now
-            locked.membership.save(update_fields=["status", "revoked_at"])
-        if locked.kind == RequestKind.CREATION:
-            organisation = locked.organisation
-            organisation.status = OrganisationStatus.CLOSED
-            organisation.closed_at = now
-            organisation.save(update_fields=["status", "closed_at"])
+        locked = locked_pending(org_request)
+        _withdraw(locked, now)
         locked.status = RequestStatus.REFUSED
         locked.decided_at = now
         locked.decided_by = by
@@ -387,15 +394,8 @@ def request_cancel(*, org_request: OrganisationRequest, by, request=None) -> Org
         raise RequestRefused("Vous ne pouvez retirer que vos propres demandes.")
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked_pending(org_request)
-        if locked.membership_id and locked.membership.status == MembershipStatus.PENDING:
-            locked.membership.status = MembershipStatus.REVOKED
-            locked.membership.revoked_at = now
-            locked.membership.save(update_fields=["status", "revoked_at"])
-        if locked.kind == RequestKind.CREATION:
-            locked.organisation.status = OrganisationStatus.CLOSED
-            locked.organisation.closed_at = now
-            locked.organisation.save(update_fields=["status", "closed_at"])
+        locked = locked_pending(org_request)
+        _withdraw(locked, now)
         locked.status = RequestStatus.CANCELLED
         locked.decided_at = now
         locked.save(update_fields=["status", "decided_at"])

@@ -482,4 +482,3 @@ def school_login_lock_reason(user) -> str | None:
         .exists()
     )
     return LOCKED_LOGIN_REASON if locked else None
-
