@@ -60,7 +60,8 @@ def test_demo_organisations_give_each_role_its_place(capsys):
     assert lycee.school_profile.hosts_mini_internships
     assert lycee.school_profile.official_email == ORGANISATION_ACCOUNTS["lycee"].email
     pending = OrganisationRequest.objects.get(kind="creation")
-    assert pending.organisation.status == "pending" and pending.requester == user("creation_requester")
+    assert pending.organisation.status == "pending"
+    assert pending.requester == user("creation_requester")
     assert OrganisationRequest.objects.get(kind="access").organisation == lycee
 
 

@@ -24,9 +24,7 @@ def uai_field(**kwargs) -> forms.CharField:
 def name_fields() -> tuple[forms.CharField, forms.CharField, forms.CharField]:
     return (
         forms.CharField(label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})),
-        forms.CharField(
-            label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-        ),
+        forms.CharField(label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})),
         forms.CharField(
             label="Fonction dans l'établissement",
             help_text="Par exemple : principal adjoint, secrétaire de direction, professeur principal",

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Lookup
 from django.utils import timezone
 
+from parcours.organisations.directory.text import search_text
+
 # Reference directories: copies of the official open-data files, loaded by import_uai and import_sirene
 # (parcours/organisations/directory/). Nothing here is typed by a person; the tables are reloaded whole.
 
@@ -178,6 +180,9 @@ class Organisation(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now)
     validated_at = models.DateTimeField("validée le", null=True, blank=True)
     closed_at = models.DateTimeField("fermée le", null=True, blank=True)
+    # Name, commune, postal code and identifiers as unaccented words (directory/text.py), kept by save():
+    # "societe marche" finds "Société du Marché" through the words_start lookup and its index (migration 0003).
+    search_text = SearchTextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = "organisation"
@@ -190,6 +195,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(self.name, self.city, self.postal_code, self.siret or "", self.uai or "")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def kinds(self) -> list[str]:

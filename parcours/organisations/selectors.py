@@ -150,11 +150,8 @@ def organisations_search(words: list[str], limit: int = SEARCH_LIMIT) -> list[Or
     """Employers and providers, active or pending, whose name, commune or postal code hold every word."""
     if not words:
         return []
-    condition = Q()
-    for word in words:
-        condition &= Q(name__icontains=word) | Q(city__icontains=word) | Q(postal_code__startswith=word)
     return list(
-        Organisation.objects.filter(condition)
+        Organisation.objects.filter(search_text__words_start=words)
         .filter(PROFESSIONAL_KINDS)
         .exclude(status=OrganisationStatus.CLOSED)
         .order_by("name", "pk")[:limit]

@@ -16,7 +16,6 @@ from parcours.organisations.models import (
 from tests.accounts.factories import UserFactory
 
 
-
 def _siret(n: int) -> str:
     """A Luhn-valid SIRET, a different one for each n."""
     body = f"{732829320 + n * 7:09d}"[:9]

@@ -57,3 +57,18 @@ def test_memberships_are_read_once_per_user_object(django_assert_num_queries):
         for _ in range(3):
             permissions.active_memberships(user)
             permissions.is_operator_staff(user)
+
+
+def test_organisations_are_found_by_name_words_whatever_the_accents():
+    from parcours.organisations.directory.text import search_words
+    from parcours.organisations.selectors import organisations_search
+
+    bakery = EmployerFactory(name="Boulangerie du Marché", city="Rennes", postal_code="35000")
+    EmployerFactory(name="Boucherie centrale")
+
+    for typed in ("Boulangerie du Marché", "boulangerie marche", "MARCH", "boul renn", "35000"):
+        assert organisations_search(search_words(typed)) == [bakery], typed
+    bakery.name = "Fournil des Halles"
+    bakery.save(update_fields=["name"])
+    assert organisations_search(search_words("fournil")) == [bakery]
+    assert organisations_search(search_words("marche")) == []

@@ -38,7 +38,8 @@ def test_create_operator_makes_the_operator_its_first_gestionnaire_and_prints_th
         output = run(*ARGS)
 
     operator = Organisation.objects.get(name="Région Exemple")
-    assert operator.is_operator and operator.is_active
+    assert operator.is_operator
+    assert operator.is_active
     assert operator.operator_profile.departments == ["2A", "75", "92"]
     user = User.objects.get(email="anne.durand@region.example.org")
     assert not user.has_usable_password()

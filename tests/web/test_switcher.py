@@ -21,7 +21,7 @@ def two_hats():
 
 
 def test_the_switcher_lists_the_organisations_and_marks_the_one_shown(client, two_hats):
-    user, employer, provider = two_hats
+    user, _employer, _provider = two_hats
     client.force_login(user)
 
     page = client.get("/").text
@@ -32,7 +32,7 @@ def test_the_switcher_lists_the_organisations_and_marks_the_one_shown(client, tw
 
 
 def test_switching_keeps_the_choice_and_returns_to_the_page(client, two_hats):
-    user, employer, provider = two_hats
+    user, _employer, provider = two_hats
     client.force_login(user)
 
     response = client.post(
