@@ -77,3 +77,17 @@ def test_switching_needs_a_post(client, two_hats):
     client.force_login(two_hats[0])
 
     assert client.get(reverse("web:switch_organisation")).status_code == 405
+
+
+def test_opening_another_organisation_from_a_link_switches_to_it_with_a_notice(client, two_hats):
+    user, employer, provider = two_hats
+    client.force_login(user)
+    client.post(reverse("web:switch_organisation"), {"organisation": str(employer.public_id)})
+    client.get("/")  # the switch's own notice is shown and gone
+
+    page = client.get(reverse("organisations:detail", args=[provider.public_id])).text
+
+    assert client.session[SESSION_KEY] == str(provider.public_id)
+    assert "Vous consultez maintenant l&#x27;espace de Formations Durand." in page
+    again = client.get(reverse("organisations:detail", args=[provider.public_id])).text
+    assert "Vous consultez maintenant" not in again

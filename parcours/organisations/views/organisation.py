@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parcours.organisations import permissions
+from parcours.organisations.current import organisation_follow
 from parcours.organisations.forms import AcceptForm, ChangeRequestForm, HandoverForm, RefuseForm, RoleForm
 from parcours.organisations.models import (
     Membership,
@@ -54,6 +55,9 @@ def _organisation(request, public_id) -> Organisation:
     if organisation.is_operator or not permissions.can_see_organisation(request.user, organisation):
         # Operators have their own pages (backoffice).
         raise Http404
+    if request.method == "GET":
+        # An email link to another of the person's organisations shows that one from now on (DESIGN.md).
+        organisation_follow(request, organisation)
     return organisation
 
 

@@ -19,6 +19,7 @@ from parcours.accounts.selectors import registration_get
 from parcours.accounts.services.registration import SignupRateLimited
 from parcours.accounts.views.common import minutes_text, rate_limited_message
 from parcours.organisations import permissions
+from parcours.organisations.current import organisation_follow
 from parcours.organisations.directory.lookup import DirectoryUnavailable, schools_search
 from parcours.organisations.forms_schools import (
     AccessDecisionForm,
@@ -360,6 +361,8 @@ def access_request(request, public_id):
     can_decide = permissions.can_decide_request(request.user, org_request)
     if not (can_decide or permissions.is_referent(request.user, org_request.organisation)):
         raise Http404
+    if request.method == "GET":
+        organisation_follow(request, org_request.organisation)
     form = AccessDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         action = request.POST.get("action")
