@@ -167,8 +167,9 @@ def test_a_professional_signs_up_and_lands_on_the_organisation_step(page: Page, 
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
-    expect(page.get_by_role("heading", name="Bienvenue Nathalie")).to_be_visible()
-    expect(page.get_by_text("rattacher votre compte à votre structure")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mes structures", exact=True)).to_be_visible()
+    expect(page.get_by_text("Votre compte n’est rattaché à aucune structure pour le moment.")).to_be_visible()
+    expect(page.get_by_role("link", name="Rattacher mon compte à une structure")).to_be_visible()
 
 
 def test_the_lockout_then_a_password_reset_from_the_email(page: Page, axe):
