@@ -12,6 +12,11 @@ urlpatterns = [
     path("structures/", include("parcours.organisations.urls")),
     path("etablissement-scolaire/", include("parcours.organisations.urls_schools")),
     path("operateur/", include("parcours.backoffice.urls")),
+    path("formations/", include("parcours.catalog.urls")),
+    path("offre-de-formation/", include("parcours.catalog.urls_manage")),
+    path("inscriptions/", include("parcours.enrollments.urls")),
+    path("tableau-de-bord/", include("parcours.enrollments.urls_dashboards")),
+    path("notifications/", include("parcours.notifications.urls_centre")),
     path("dev/outbox/", include("parcours.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -69,3 +69,39 @@ class DevOutboxMessage(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [address.strip() for address in self.to.splitlines() if address.strip()]
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell in the header), written in the transaction of what causes it."""
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # A category the person may mute for emails (EmailPreference); "decision" emails are always sent.
+    category = models.CharField("catégorie", max_length=50)
+    title = models.CharField("titre", max_length=200)
+    body = models.TextField("message", blank=True)
+    url = models.CharField("lien", max_length=500, blank=True)
+    created_at = models.DateTimeField("le", default=timezone.now)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmailPreference(models.Model):
+    """A category of emails the person chose not to receive (decisions are never muted)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
+    category = models.CharField("catégorie", max_length=50)
+    enabled = models.BooleanField("recevoir ces courriels", default=True)
+
+    class Meta:
+        verbose_name = "préférence de courriel"
+        constraints = [models.UniqueConstraint(fields=["user", "category"], name="one_preference_per_category")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.category}: {self.enabled}"

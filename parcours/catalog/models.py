@@ -1,0 +1,162 @@
+"""The training offer (../shared/DESIGN.md, "Programmes"): programmes run by operators; providers' actions,
+their sessions and the sessions' half-day slots."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from parcours.catalog.enums import (
+    ActionNature,
+    ActionStatus,
+    CertificationRegistry,
+    Funding,
+    HalfDay,
+    Modality,
+    Sanction,
+    SessionStatus,
+    WhoAsks,
+)
+from parcours.organisations.models import Organisation
+
+
+class Programme(models.Model):
+    """A funding scheme run by an operator; its rules are data the enrollment workflow reads."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    operator = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField("nom", max_length=200)
+    description = models.TextField("présentation", blank=True)
+    starts_on = models.DateField("début de la période")
+    ends_on = models.DateField("fin de la période")
+    who_asks = models.CharField("qui demande", max_length=10, choices=WhoAsks.choices, default=WhoAsks.EMPLOYEE)
+    employer_approval = models.BooleanField("l'employeur doit donner son accord", default=True)
+    provider_validation = models.BooleanField("l'organisme valide l'inscription", default=True)
+    funding = models.CharField("financement", max_length=10, choices=Funding.choices, default=Funding.OPERATOR_FUNDS)
+    is_active = models.BooleanField("ouvert", default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "programme"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="programme_period")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def runs_on(self, day) -> bool:
+        return self.is_active and self.starts_on <= day <= self.ends_on
+
+
+class TrainingAction(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="training_actions")
+    title = models.CharField("intitulé", max_length=200)
+    summary = models.TextField("résumé")
+    objectives = models.TextField("objectifs")
+    audience = models.TextField("public visé")
+    prerequisites = models.TextField("prérequis", blank=True)
+    nature = models.CharField("nature de l'action", max_length=20, choices=ActionNature.choices)
+    duration_hours = models.DecimalField("durée (heures)", max_digits=6, decimal_places=1)
+    price = models.DecimalField("prix (euros, TTC)", max_digits=9, decimal_places=2)
+    payment_terms = models.TextField("modalités de paiement", blank=True)
+    cancellation_terms = models.TextField("conditions d'annulation", blank=True)
+    modality = models.CharField("modalité", max_length=10, choices=Modality.choices)
+    place = models.CharField("lieu habituel", max_length=250, blank=True)
+    # The department of the usual place: the catalog's department filter.
+    department_code = models.CharField("département", max_length=3, blank=True, db_index=True)
+    accessibility = models.TextField("accessibilité aux personnes en situation de handicap")
+    what_to_bring = models.TextField("matériel à apporter", blank=True)
+    assessment = models.TextField("modalités d'évaluation")
+    sanction = models.CharField("sanction", max_length=20, choices=Sanction.choices)
+    certification_registry = models.CharField(
+        "répertoire", max_length=4, choices=CertificationRegistry.choices, blank=True
+    )
+    certification_code = models.CharField("code de la certification", max_length=20, blank=True)
+    programmes = models.ManyToManyField(Programme, related_name="actions", blank=True, verbose_name="programmes")
+    contact_name = models.CharField("contact", max_length=150, blank=True)
+    contact_email = models.EmailField("adresse du contact", blank=True)
+    contact_phone = models.CharField("téléphone du contact", max_length=30, blank=True)
+    status = models.CharField("statut", max_length=10, choices=ActionStatus.choices, default=ActionStatus.DRAFT)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    # An operator took it off the catalog; the provider sees why.
+    unpublished_reason = models.TextField("motif du retrait", blank=True)
+    unpublished_at = models.DateTimeField("retirée le", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "action de formation"
+        verbose_name_plural = "actions de formation"
+        indexes = [models.Index(fields=["status", "provider"], name="action_status_provider")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def certification(self) -> str:
+        return f"{self.certification_registry}{self.certification_code}" if self.certification_code else ""
+
+
+class Session(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(TrainingAction, on_delete=models.CASCADE, related_name="sessions")
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    place = models.CharField("lieu", max_length=250, blank=True)
+    department_code = models.CharField("département", max_length=3, blank=True)
+    capacity = models.PositiveIntegerField("nombre de places")
+    registration_deadline = models.DateField("date limite d'inscription")
+    status = models.CharField("statut", max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN)
+    cancelled_reason = models.TextField("motif de l'annulation", blank=True)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="trained_sessions", blank=True, verbose_name="formateurs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "session"
+        indexes = [models.Index(fields=["action", "status", "starts_on"], name="session_action_status_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="session_dates"),
+            models.CheckConstraint(
+                condition=models.Q(registration_deadline__lte=models.F("starts_on")), name="session_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} — du {self.starts_on:%d/%m/%Y} au {self.ends_on:%d/%m/%Y}"
+
+    def accepts_registrations_on(self, day) -> bool:
+        return self.status == SessionStatus.OPEN and day <= self.registration_deadline
+
+
+class Slot(models.Model):
+    """A half-day of a session: attendance, hours and certificates are computed from these."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="slots")
+    date = models.DateField("date")
+    half_day = models.CharField("demi-journée", max_length=10, choices=HalfDay.choices)
+    starts_at = models.TimeField("début")
+    ends_at = models.TimeField("fin")
+
+    class Meta:
+        verbose_name = "demi-journée"
+        ordering = ["date", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "date", "half_day"], name="one_slot_per_half_day"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_times"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_half_day_display().lower()}"
+
+    @property
+    def hours(self) -> float:
+        start = self.starts_at.hour * 60 + self.starts_at.minute
+        end = self.ends_at.hour * 60 + self.ends_at.minute
+        return (end - start) / 60

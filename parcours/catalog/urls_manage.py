@@ -1,0 +1,3 @@
+app_name = "catalog_manage"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "notification_centre"
+
+urlpatterns: list = []
