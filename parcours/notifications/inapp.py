@@ -7,6 +7,9 @@ Apps register their categories (a label and whether the person may mute its emai
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from parcours.notifications.models import EmailPreference, Notification
 from parcours.notifications.services import email_send
 
@@ -28,6 +31,10 @@ def notification_category_register(key: str, label: str, *, mutable: bool = True
 
 def notification_categories() -> list[Category]:
     return sorted(_categories.values(), key=lambda category: category.label)
+
+
+def notification_category(key: str) -> Category | None:
+    return _categories.get(key)
 
 
 def email_wanted(user, category: str) -> bool:
@@ -59,3 +66,37 @@ def notify(
             category=category,
         )
     return notification
+
+
+def notification_mark_read(*, notification: Notification) -> bool:
+    """Mark it read once: a conditional UPDATE, so a second click or another tab keeps the first time."""
+    if notification.read_at is not None:
+        return False
+    now = timezone.now()
+    updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    if updated:
+        notification.read_at = now
+    return bool(updated)
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """One UPDATE over the person's unread notifications; returns how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_preferences_set(*, user, choices: dict[str, bool]) -> dict[str, bool]:
+    """Record which emails the person wants, category → wanted; returns what changed.
+
+    Unknown categories and those always sent (decisions) are ignored: nobody can mute a decision.
+    """
+    wanted = {
+        key: bool(value)
+        for key, value in choices.items()
+        if (category := _categories.get(key)) is not None and category.mutable
+    }
+    current = dict(EmailPreference.objects.filter(user=user, category__in=wanted).values_list("category", "enabled"))
+    changed = {key: value for key, value in wanted.items() if current.get(key, True) != value}
+    for key, value in changed.items():
+        EmailPreference.objects.update_or_create(user=user, category=key, defaults={"enabled": value})
+    return changed

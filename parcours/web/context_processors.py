@@ -1,10 +1,13 @@
 """The site's context, built from settings: no query of its own (django-dsfr's `site_config` reads a
 table on every page and fails when the database does)."""
 
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from parcours.notifications.selectors import notifications_unread_count
 from parcours.web.navigation import account_url, main_navigation, organisation_switcher
 
 
@@ -29,4 +32,7 @@ def site(request: HttpRequest) -> dict:
         "account_url": SimpleLazyObject(lambda: account_url() or ""),
         # The organisation switcher: the person's active memberships and the one shown (organisations.current).
         "switcher": SimpleLazyObject(lambda: organisation_switcher(request)),
+        # The header badge: templates call it, it counts once per request and only when drawn. A callable
+        # rather than a SimpleLazyObject so that filters (pluralize) and comparisons see a plain int.
+        "unread_notifications": cache(lambda: notifications_unread_count(user=request.user)),
     }
