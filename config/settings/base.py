@@ -254,6 +254,8 @@ PARCOURS_PERIODIC_JOBS = {
     "delete_due_accounts": 3600,
     # School access requests unanswered by the holders go to the operators (seed 002).
     "escalate_access_requests": 600,
+    # The catalog sorts by the next open session; deadlines pass with time alone (triggers see writes only).
+    "refresh_next_sessions": 3600,
     # Expired sessions (an abandoned sign-up wizard's identity, the NIR encrypted) do not stay.
     "clearsessions": 86400,
 }

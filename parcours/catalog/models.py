@@ -86,14 +86,36 @@ class TrainingAction(models.Model):
     unpublished_at = models.DateTimeField("retirée le", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Derived search data (docs/decisions/0014-french-search.md), written by save() and database triggers.
+    # The text PostgreSQL indexes with its french_unaccent configuration (beside the title, weighted higher).
+    search_text = models.TextField(blank=True, editable=False)
+    # The same words normalised in Python for SQLite's FTS5 table: "<title words>\n<other words>".
+    search_document = models.TextField(blank=True, editable=False)
+    # The start of the earliest open session still taking registrations: the catalog's default sort.
+    # Triggers on catalog_session keep it current; catalog.search.next_sessions_refresh() runs daily.
+    next_session_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "action de formation"
         verbose_name_plural = "actions de formation"
-        indexes = [models.Index(fields=["status", "provider"], name="action_status_provider")]
+        indexes = [
+            models.Index(fields=["status", "provider"], name="action_status_provider"),
+            models.Index(fields=["status", "next_session_on", "id"], name="action_status_next_session"),
+            models.Index(fields=["status", "title", "id"], name="action_status_title"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        from parcours.catalog.search import SEARCHED_FIELDS, search_fields
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            self.search_text, self.search_document = search_fields(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text", "search_document"}
+        super().save(*args, **kwargs)
 
     @property
     def certification(self) -> str:
@@ -119,7 +141,20 @@ class Session(models.Model):
 
     class Meta:
         verbose_name = "session"
-        indexes = [models.Index(fields=["action", "status", "starts_on"], name="session_action_status_start")]
+        indexes = [
+            models.Index(fields=["action", "status", "starts_on"], name="session_action_status_start"),
+            # The public catalog's filters on open sessions: dates, department (catalog.selectors).
+            models.Index(
+                fields=["starts_on", "action", "registration_deadline"],
+                condition=models.Q(status="open"),
+                name="session_open_start",
+            ),
+            models.Index(
+                fields=["department_code", "starts_on", "action", "registration_deadline"],
+                condition=models.Q(status="open"),
+                name="session_open_department",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="session_dates"),
             models.CheckConstraint(

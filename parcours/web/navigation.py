@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from parcours.enrollments.dashboards import dashboard_links
 from parcours.organisations.current import current_membership
 from parcours.organisations.permissions import active_memberships, is_operator_staff
 
@@ -95,14 +96,29 @@ def main_navigation(request: HttpRequest | None) -> list[NavItem]:
     computed at the end, so only give labels and URLs.
     """
     items = [NavItem("Accueil", reverse("web:home"))]
+    if url := url_or_none("catalog:search"):
+        items.append(NavItem("Trouver une formation", url))
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         items.append(NavItem("Mon espace", reverse("web:home")))
-        professional = active_memberships(user) or user.registration_kind == "professionnel"
+        memberships = active_memberships(user)
+        professional = memberships or user.registration_kind == "professionnel"
         if professional and (url := url_or_none("organisations:home")):
             items.append(NavItem("Mes structures", url))
-        if is_operator_staff(user) and (url := url_or_none("backoffice:home")):
-            items.append(NavItem("Espace opérateur", url))
+        # The dashboards of the person's roles, from the memberships already read (no query).
+        dashboards = [NavItem(label, url) for label, name in dashboard_links(user) if (url := url_or_none(name))]
+        offers = any(m.role in ("referent", "manager") and m.organisation.is_provider for m in memberships)
+        if offers and (url := url_or_none("catalog_manage:actions")):
+            dashboards.append(NavItem("Mon offre de formation", url))
+        if len(dashboards) == 1:
+            items.append(dashboards[0])
+        elif dashboards:
+            items.append(NavItem("Mes tableaux de bord", children=tuple(dashboards)))
+        if is_operator_staff(user):
+            pages = (("Demandes à traiter", "backoffice:home"), ("Programmes", "catalog_manage:programmes"))
+            operator = [NavItem(label, url) for label, name in pages if (url := url_or_none(name))]
+            if operator:
+                items.append(NavItem("Espace opérateur", children=tuple(operator)))
     path = getattr(request, "path", "")
     return mark_active(items, path)
 

@@ -34,10 +34,10 @@ def test_layout_has_the_republique_francaise_block_service_name_and_landmarks(cl
     ]
 
 
-def test_anonymous_person_sees_login_and_home_only(client):
+def test_anonymous_person_sees_login_home_and_the_catalog(client):
     page = Page(client.get("/").content)
 
-    assert nav_links(page) == [("Accueil", "page")]
+    assert nav_links(page) == [("Accueil", "page"), ("Trouver une formation", None)]
     tools = page.find("div", class_="fr-header__tools-links")
     assert tools.all_text() == "Se connecter"
     assert page.find("a", class_="fr-btn", href=reverse("account_login"))
@@ -49,7 +49,7 @@ def test_logged_in_person_sees_their_name_their_space_and_logout(client, user):
 
     page = assert_well_formed(client.get("/").content)
 
-    assert nav_links(page) == [("Accueil", "page"), ("Mon espace", None)]
+    assert nav_links(page) == [("Accueil", "page"), ("Trouver une formation", None), ("Mon espace", None)]
     tools = page.find("div", class_="fr-header__tools-links").all_text()
     assert "Camille Martin" in tools
     assert "Mon compte" in tools
@@ -76,13 +76,13 @@ def test_logout_button_logs_out(client, user):
     response = client.post(reverse("account_logout"))
 
     assert response.status_code == 302
-    assert nav_links(Page(client.get("/").content)) == [("Accueil", "page")]
+    assert nav_links(Page(client.get("/").content)) == [("Accueil", "page"), ("Trouver une formation", None)]
 
 
 def test_no_navigation_item_is_current_on_a_page_outside_the_navigation(client):
     page = Page(client.get("/mentions-legales/").content)
 
-    assert nav_links(page) == [("Accueil", None)]
+    assert nav_links(page) == [("Accueil", None), ("Trouver une formation", None)]
 
 
 @pytest.mark.urls("tests.web.urls")

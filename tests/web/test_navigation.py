@@ -1,25 +1,33 @@
+import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from parcours.web import navigation
 from parcours.web.navigation import NavItem, SignupEntry, main_navigation, mark_active
 
 
-def test_anonymous_navigation_is_home_only(rf):
+def test_anonymous_navigation_is_home_and_the_catalog(rf):
     request = rf.get("/")
     request.user = AnonymousUser()
 
-    assert main_navigation(request) == [NavItem("Accueil", "/", active=True)]
+    assert main_navigation(request) == [
+        NavItem("Accueil", "/", active=True),
+        NavItem("Trouver une formation", "/formations/"),
+    ]
 
 
 def test_logged_in_navigation_adds_my_space(rf, user):
     request = rf.get("/mentions-legales/")
     request.user = user
 
-    assert main_navigation(request) == [NavItem("Accueil", "/"), NavItem("Mon espace", "/")]
+    assert main_navigation(request) == [
+        NavItem("Accueil", "/"),
+        NavItem("Trouver une formation", "/formations/"),
+        NavItem("Mon espace", "/"),
+    ]
 
 
 def test_navigation_without_a_request_has_no_current_item():
-    assert main_navigation(None) == [NavItem("Accueil", "/")]
+    assert main_navigation(None) == [NavItem("Accueil", "/"), NavItem("Trouver une formation", "/formations/")]
 
 
 def test_the_longest_matching_url_is_current_and_only_one():
@@ -96,3 +104,41 @@ def test_account_url_is_the_first_that_resolves(monkeypatch):
     monkeypatch.setattr(navigation, "ACCOUNT_URL_NAMES", ("accounts:nothing",))
 
     assert navigation.account_url() is None
+
+
+@pytest.mark.django_db
+def test_roles_bring_their_dashboards_and_spaces(rf, django_assert_max_num_queries):
+    from parcours.organisations.models import Role
+    from tests.accounts.factories import UserFactory
+    from tests.organisations.factories import EmployerFactory, MembershipFactory, OperatorFactory, ProviderFactory
+
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=EmployerFactory(), role=Role.REFERENT)
+    MembershipFactory(user=user, organisation=ProviderFactory(), role=Role.MANAGER)
+    MembershipFactory(user=user, organisation=OperatorFactory(), role=Role.MANAGER)
+    request = rf.get("/")
+    request.user = user
+
+    with django_assert_max_num_queries(1):  # the memberships, read once
+        items = main_navigation(request)
+
+    labels = {item.label: [child.label for child in item.children] for item in items}
+    assert labels["Mes tableaux de bord"] == [
+        "Formations des salariés",
+        "Inscriptions à mes sessions",
+        "Demandes d'inscription des programmes",
+        "Mon offre de formation",
+    ]
+    assert labels["Espace opérateur"] == ["Demandes à traiter", "Programmes"]
+    assert "Mes structures" in labels
+
+
+@pytest.mark.django_db
+def test_an_employee_gets_their_trainings(rf):
+    from parcours.organisations.models import Role
+    from tests.organisations.factories import EmployerFactory, member
+
+    request = rf.get("/")
+    request.user = member(EmployerFactory(), Role.EMPLOYEE).user
+
+    assert NavItem("Mes formations", "/tableau-de-bord/mes-formations/") in main_navigation(request)
