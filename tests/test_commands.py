@@ -6,9 +6,12 @@ from django.core.management import call_command
 from parcours.accounts.models import User
 from parcours.organisations.models import Membership, Organisation, OrganisationRequest
 from parcours.organisations.permissions import is_operator_staff
+from parcours.web import demo_catalog
 from parcours.web.management.commands.demo import ACCOUNTS, DEMO_PASSWORD, ORGANISATION_ACCOUNTS
 
 EVERYONE = [*ACCOUNTS, *ORGANISATION_ACCOUNTS.values()]
+# The demo employer's other employees, whose requests show each state (not printed).
+BACKGROUND = len(demo_catalog.EMPLOYEES)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +40,12 @@ def test_demo_is_idempotent_and_repairs_what_a_visitor_changed(capsys):
 
     call_command("demo")
 
-    assert User.objects.count() == len(EVERYONE) + 1
-    assert EmailAddress.objects.count() == len(EVERYONE) + 1
+    assert User.objects.count() == len(EVERYONE) + 1 + BACKGROUND
+    assert EmailAddress.objects.count() == len(EVERYONE) + 1 + BACKGROUND
     assert authenticate(email=ACCOUNTS[0].email, password=DEMO_PASSWORD) == user
     assert f"created=0 updated={len(EVERYONE) + 1}" in capsys.readouterr().out
     assert Organisation.objects.count() == 6
-    assert Membership.objects.filter(status="active").count() == 7
+    assert Membership.objects.filter(status="active").count() == 7 + BACKGROUND
     assert OrganisationRequest.objects.filter(status="pending").count() == 2
 
 
@@ -84,3 +87,28 @@ def test_purge_registrations_prints_what_it_did(capsys):
     call_command("purge_registrations")
 
     assert "registrations purged=0" in capsys.readouterr().out
+
+
+def test_demo_offer_and_requests_in_every_state(capsys):
+    from parcours.catalog.models import TrainingAction
+    from parcours.enrollments.models import Enrollment
+
+    call_command("demo")
+    call_command("demo")  # put back as printed, nothing twice
+
+    assert TrainingAction.objects.filter(status="published").count() == 3
+    assert TrainingAction.objects.filter(status="draft").count() == 1
+    states = sorted(Enrollment.objects.values_list("state", flat=True))
+    assert states == sorted(
+        [
+            "pending_employer",
+            "pending_provider",
+            "enrolled",
+            "waitlisted",
+            "refused_employer",
+            "refused_provider",
+            "cancelled",
+        ]
+    )
+    mine = Enrollment.objects.get(beneficiary__email=ORGANISATION_ACCOUNTS["employee"].email)
+    assert mine.state == "pending_employer"

@@ -261,3 +261,7 @@ def pending_access_setup(lycee: Organisation) -> OrganisationRequest:
         },
     )
     return request
+
+
+def employee_add(employer: Organisation, user, job_title: str = "") -> None:
+    _member(user, employer, Role.EMPLOYEE, job_title)

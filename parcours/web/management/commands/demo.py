@@ -13,7 +13,7 @@ from parcours.accounts.nir import nir_key
 from parcours.accounts.services.legacy import legacy_account_reset
 from parcours.accounts.services.mfa import totp_activate
 from parcours.accounts.services.users import user_create_confirmed, user_reset_confirmed
-from parcours.web import demo_organisations
+from parcours.web import demo_catalog, demo_organisations
 from parcours.web.demo_organisations import DEMO_COLLEGE, DEMO_LYCEE
 
 # Public on purpose: these accounts exist only in demo databases, on reserved example domains.
@@ -212,10 +212,34 @@ class Command(BaseCommand):
 
     def _organisations(self, users: dict) -> None:
         demo_organisations.directory_load()
-        demo_organisations.operator_setup(users["gestionnaire"])
-        demo_organisations.employer_setup(users["employer_referent"], users["employee"])
-        demo_organisations.provider_setup(users["provider_referent"], users["trainer"])
+        operator = demo_organisations.operator_setup(users["gestionnaire"])
+        employer = demo_organisations.employer_setup(users["employer_referent"], users["employee"])
+        provider = demo_organisations.provider_setup(users["provider_referent"], users["trainer"])
         lycee = demo_organisations.school_setup(DEMO_LYCEE, users["lycee"])
         demo_organisations.school_setup(DEMO_COLLEGE, users["college"])
         demo_organisations.pending_creation_setup(users["creation_requester"])
         demo_organisations.pending_access_setup(lycee)
+        self._catalog(operator, employer, provider, users)
+
+    def _catalog(self, operator, employer, provider, users: dict) -> None:
+        employees = []
+        for email, first_name, last_name, *_ in demo_catalog.EMPLOYEES:
+            user = User.objects.filter(email=email).first()
+            identity = {"registration_kind": RegistrationKind.PROFESSIONNEL}
+            if user is None:
+                user = user_create_confirmed(
+                    email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name, **identity
+                )
+            demo_organisations.employee_add(employer, user, "Salarié")
+            employees.append(user)
+        programme = demo_catalog.programme_setup(operator)
+        sessions = demo_catalog.offer_setup(provider, programme, users["trainer"])
+        demo_catalog.enrollments_setup(
+            sessions=sessions,
+            programme=programme,
+            employer=employer,
+            provider=provider,
+            salarie=users["employee"],
+            referent=users["employer_referent"],
+            employees=employees,
+        )
