@@ -230,6 +230,9 @@ class ActionForm(forms.ModelForm):
             f"{programme.name} ({programme.operator.name})" + ("" if programme.is_active else " — fermé")
         )
         self.fields["place"].required = False
+        # Radio buttons need no "---------" choice: nothing ticked already says "not chosen".
+        for name in ("nature", "modality", "sanction"):
+            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0] != ""]
 
     def clean_certification(self):
         value = "".join((self.cleaned_data.get("certification") or "").split()).upper()
