@@ -17,6 +17,7 @@ urlpatterns = [
     path("inscriptions/", include("parcours.enrollments.urls")),
     path("tableau-de-bord/", include("parcours.enrollments.urls_dashboards")),
     path("notifications/", include("parcours.notifications.urls_centre")),
+    path("documents/", include("parcours.documents.urls")),
     path("dev/outbox/", include("parcours.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

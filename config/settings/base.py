@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "parcours.catalog",
     "parcours.enrollments",
     "parcours.workflows",
+    "parcours.documents",
     "parcours.audit",
     "parcours.notifications",
     "parcours.backoffice",
@@ -313,6 +314,9 @@ PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS = env.int("PARCOURS_LEGACY_WELCOME_INTE
 
 # Reference directories (SIRENE, Annuaire de l'éducation): "local" reads the tables that import_sirene and
 # import_uai load; "http" asks the public APIs (docs/decisions/0008-reference-directories.md).
+# Documents (issue 7): uploaded scans (PDF, PNG, JPEG) at most this size.
+PARCOURS_UPLOAD_MAX_BYTES = env.int("PARCOURS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
 # Organisations (seeds 001, 002).
 PARCOURS_SCHOOL_LINK_MINUTES = env.int("PARCOURS_SCHOOL_LINK_MINUTES", default=5)
 PARCOURS_ACCESS_REQUEST_ESCALATION_HOURS = env.int("PARCOURS_ACCESS_REQUEST_ESCALATION_HOURS", default=24)
