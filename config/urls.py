@@ -18,6 +18,9 @@ urlpatterns = [
     path("tableau-de-bord/", include("parcours.enrollments.urls_dashboards")),
     path("notifications/", include("parcours.notifications.urls_centre")),
     path("documents/", include("parcours.documents.urls")),
+    path("conventions/", include("parcours.enrollments.urls_conventions")),
+    path("emargement/", include("parcours.enrollments.urls_attendance")),
+    path("evaluations/", include("parcours.enrollments.urls_assessments")),
     path("dev/outbox/", include("parcours.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -257,6 +257,7 @@ PARCOURS_PERIODIC_JOBS = {
     "escalate_access_requests": 600,
     # The catalog sorts by the next open session; deadlines pass with time alone (triggers see writes only).
     "refresh_next_sessions": 3600,
+    "send_convocations": 3600,
     # Expired sessions (an abandoned sign-up wizard's identity, the NIR encrypted) do not stay.
     "clearsessions": 86400,
 }
@@ -316,6 +317,10 @@ PARCOURS_LEGACY_WELCOME_INTERVAL_SECONDS = env.int("PARCOURS_LEGACY_WELCOME_INTE
 # import_uai load; "http" asks the public APIs (docs/decisions/0008-reference-directories.md).
 # Documents (issue 7): uploaded scans (PDF, PNG, JPEG) at most this size.
 PARCOURS_UPLOAD_MAX_BYTES = env.int("PARCOURS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Convocations leave this many days before a session starts (and again when the session changes).
+PARCOURS_CONVOCATION_DAYS_BEFORE = env.int("PARCOURS_CONVOCATION_DAYS_BEFORE", default=7)
+# The code a trainee types on their own device to sign an open attendance sheet.
+PARCOURS_ATTENDANCE_CODE_MINUTES = env.int("PARCOURS_ATTENDANCE_CODE_MINUTES", default=15)
 
 # Organisations (seeds 001, 002).
 PARCOURS_SCHOOL_LINK_MINUTES = env.int("PARCOURS_SCHOOL_LINK_MINUTES", default=5)
