@@ -6,7 +6,7 @@ from django.core.management import call_command
 from parcours.accounts.models import User
 from parcours.organisations.models import Membership, Organisation, OrganisationRequest
 from parcours.organisations.permissions import is_operator_staff
-from parcours.web import demo_catalog
+from parcours.web import demo_catalog, demo_running
 from parcours.web.management.commands.demo import ACCOUNTS, DEMO_PASSWORD, ORGANISATION_ACCOUNTS
 
 EVERYONE = [*ACCOUNTS, *ORGANISATION_ACCOUNTS.values()]
@@ -96,9 +96,11 @@ def test_demo_offer_and_requests_in_every_state(capsys):
     call_command("demo")
     call_command("demo")  # put back as printed, nothing twice
 
-    assert TrainingAction.objects.filter(status="published").count() == 3
+    assert TrainingAction.objects.filter(status="published").count() == 4  # 3 to ask for, 1 under way
     assert TrainingAction.objects.filter(status="draft").count() == 1
-    states = sorted(Enrollment.objects.values_list("state", flat=True))
+    states = sorted(
+        Enrollment.objects.exclude(session__action__title=demo_running.TITLE).values_list("state", flat=True)
+    )
     assert states == sorted(
         [
             "pending_employer",
@@ -110,5 +112,22 @@ def test_demo_offer_and_requests_in_every_state(capsys):
             "cancelled",
         ]
     )
-    mine = Enrollment.objects.get(beneficiary__email=ORGANISATION_ACCOUNTS["employee"].email)
+    mine = Enrollment.objects.exclude(session__action__title=demo_running.TITLE).get(
+        beneficiary__email=ORGANISATION_ACCOUNTS["employee"].email
+    )
     assert mine.state == "pending_employer"
+
+
+def test_demo_session_under_way_has_its_convention_convocations_and_an_open_sheet(capsys):
+    from parcours.enrollments.models import AttendanceSheet, Convention, Convocation
+
+    call_command("demo")
+    call_command("demo")
+
+    convention = Convention.objects.get(session__action__title=demo_running.TITLE)
+    assert convention.buyer.name == "Ateliers numériques de la Loire"
+    assert convention.status == "issued"  # the provider signed; the employeur référent signs
+    assert Convocation.objects.filter(enrollment__session=convention.session).count() == 2
+    sheets = AttendanceSheet.objects.filter(slot__session=convention.session)
+    assert sheets.filter(closed_at__isnull=False).count() == 2
+    assert sheets.filter(closed_at__isnull=True).count() == 1

@@ -7,6 +7,6 @@ class CatalogConfig(AppConfig):
     verbose_name = "Offre de formation"
 
     def ready(self):
-        from parcours.catalog import notifications
+        from parcours.catalog import notifications, receivers  # noqa: F401 (receivers connect on import)
 
         notifications.register()

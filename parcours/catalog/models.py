@@ -4,6 +4,7 @@ their sessions and the sessions' half-day slots."""
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -130,6 +131,9 @@ class Session(models.Model):
     place = models.CharField("lieu", max_length=250, blank=True)
     department_code = models.CharField("département", max_length=3, blank=True)
     capacity = models.PositiveIntegerField("nombre de places")
+    # How many requests are enrolled: kept exact by the enrollment workflow under the session's row lock, so
+    # capacity checks and "places left" read one column instead of counting rows.
+    enrolled_count = models.PositiveIntegerField("inscrits", default=0, editable=False)
     registration_deadline = models.DateField("date limite d'inscription")
     status = models.CharField("statut", max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN)
     cancelled_reason = models.TextField("motif de l'annulation", blank=True)
@@ -168,6 +172,10 @@ class Session(models.Model):
     def accepts_registrations_on(self, day) -> bool:
         return self.status == SessionStatus.OPEN and day <= self.registration_deadline
 
+    @property
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.enrolled_count)
+
 
 class Slot(models.Model):
     """A half-day of a session: attendance, hours and certificates are computed from these."""
@@ -195,3 +203,36 @@ class Slot(models.Model):
         start = self.starts_at.hour * 60 + self.starts_at.minute
         end = self.ends_at.hour * 60 + self.ends_at.minute
         return (end - start) / 60
+
+
+class ActionSearch(models.Model):
+    """PostgreSQL only: the public catalog's narrow search table (docs/decisions/0014-french-search.md).
+
+    One row per visible action (published, of an active provider) with what the search filters, counts and
+    sorts on, and the action's `search_vector`: about 450 bytes a row instead of 2 kB, so a common word's
+    thousands of matches are counted and ranked from a table that stays in memory. Triggers of migration 0004
+    keep it in step with the actions, their next session and their provider's status; nothing writes it.
+    """
+
+    action = models.OneToOneField(
+        TrainingAction,
+        primary_key=True,
+        db_column="id",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    provider_id = models.BigIntegerField()
+    modality = models.CharField(max_length=10)
+    certification_registry = models.CharField(max_length=4)
+    certification_code = models.CharField(max_length=20)
+    next_session_on = models.DateField(null=True)
+    title = models.CharField(max_length=200)
+    search_vector = SearchVectorField()
+
+    class Meta:
+        managed = False
+        db_table = "catalog_action_search"
+
+    def __str__(self) -> str:
+        return self.title

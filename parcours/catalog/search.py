@@ -4,7 +4,8 @@ One interface, two implementations that find the same actions for the same words
 
 - PostgreSQL indexes the text with the `french_unaccent` configuration (migration 0002: the `french`
   configuration with `unaccent` before `french_stem`) in the generated column `search_vector`
-  (title weighted A, the rest B) under a GIN index, and parses queries with `plainto_tsquery`.
+  (title weighted A, the rest B), and parses queries with `plainto_tsquery`. The search reads a copy of
+  it in the narrow table `catalog_action_search` (models.ActionSearch, migration 0004), under a GIN index.
 - SQLite has no French stemmer: `search_terms()` does in Python what `french_unaccent` does (split the
   words, remove the accents, lower-case, drop PostgreSQL's French stop words, Snowball's French stemmer)
   and an FTS5 table holds the result, kept in sync by triggers on `search_document`.
@@ -17,8 +18,9 @@ import unicodedata
 from typing import Protocol
 
 import snowballstemmer
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models import F, FloatField, Func, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -101,26 +103,22 @@ class SearchBackend(Protocol):
     def matching(self, actions: QuerySet, text: str) -> QuerySet:
         """The actions whose words match all of the query's words."""
 
-    def ranked(self, actions: QuerySet, text: str) -> QuerySet:
-        """The same, annotated with `rank` (higher is more relevant)."""
+    def with_rank(self, actions: QuerySet, text: str) -> QuerySet:
+        """Annotated with `rank` (higher is more relevant); filter them with matching() first."""
 
 
 class PostgresSearch:
-    _query = "plainto_tsquery('french_unaccent'::regconfig, %s)"
+    """Searches the narrow table (models.ActionSearch), whose `search_vector` is the action's."""
+
+    @staticmethod
+    def _query(text: str) -> SearchQuery:
+        return SearchQuery(query_text(text), config="french_unaccent", search_type="plain")
 
     def matching(self, actions: QuerySet, text: str) -> QuerySet:
-        table = actions.model._meta.db_table
-        condition = RawSQL(  # noqa: S611 (the query's words are a parameter)
-            f'"{table}"."search_vector" @@ {self._query}', [query_text(text)], output_field=BooleanField()
-        )
-        return actions.filter(condition)
+        return actions.filter(search_vector=self._query(text))
 
-    def ranked(self, actions: QuerySet, text: str) -> QuerySet:
-        table = actions.model._meta.db_table
-        rank = RawSQL(  # noqa: S611 (the query's words are a parameter)
-            f'ts_rank("{table}"."search_vector", {self._query})', [query_text(text)], output_field=FloatField()
-        )
-        return self.matching(actions, text).annotate(rank=rank)
+    def with_rank(self, actions: QuerySet, text: str) -> QuerySet:
+        return actions.annotate(rank=SearchRank(F("search_vector"), self._query(text)))
 
 
 class SqliteSearch:
@@ -133,24 +131,26 @@ class SqliteSearch:
         return " ".join(f'"{term}"' for term in search_terms(query_text(text)))
 
     def matching(self, actions: QuerySet, text: str) -> QuerySet:
-        table = actions.model._meta.db_table
-        condition = RawSQL(  # noqa: S611 (the query's words are a parameter)
-            f'"{table}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)',  # noqa: S608
+        matches = RawSQL(  # noqa: S611 (the query's words are a parameter)
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
             [self._match(text)],
-            output_field=BooleanField(),
         )
-        return actions.filter(condition)
+        return actions.filter(pk__in=matches)
 
-    def ranked(self, actions: QuerySet, text: str) -> QuerySet:
-        table = actions.model._meta.db_table
-        # bm25() is lower for better matches.
-        rank = RawSQL(  # noqa: S611 (the query's words are a parameter)
-            f"(SELECT -bm25({FTS_TABLE}, {self._weights}) FROM {FTS_TABLE}"  # noqa: S608
-            f' WHERE {FTS_TABLE} MATCH %s AND rowid = "{table}"."id")',
-            [self._match(text)],
-            output_field=FloatField(),
-        )
-        return self.matching(actions, text).annotate(rank=rank)
+    def with_rank(self, actions: QuerySet, text: str) -> QuerySet:
+        return actions.annotate(rank=_Bm25(Value(self._match(text)), F("pk")))
+
+
+class _Bm25(Func):
+    """The action's FTS5 relevance, higher is better (bm25() is lower for better matches). An expression
+    rather than raw SQL naming the table, so that it holds inside subqueries, where Django renames it."""
+
+    template = (
+        f"(SELECT -bm25({FTS_TABLE}, {SqliteSearch._weights}) FROM {FTS_TABLE}"  # noqa: S608 (no input)
+        f" WHERE {FTS_TABLE} MATCH %(expressions)s)"
+    )
+    arg_joiner = " AND rowid = "
+    output_field = FloatField()
 
 
 def search_backend() -> SearchBackend:

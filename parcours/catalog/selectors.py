@@ -10,11 +10,12 @@ import math
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from parcours.catalog.enums import ActionStatus, SessionStatus
-from parcours.catalog.models import Programme, Session, TrainingAction
+from parcours.catalog.models import ActionSearch, Programme, Session, TrainingAction
 from parcours.catalog.search import search_backend, searchable
 from parcours.organisations.models import Organisation, OrganisationStatus
 
@@ -109,8 +110,30 @@ def active_programmes() -> list[Programme]:
     return list(Programme.objects.filter(is_active=True).order_by("name"))
 
 
-def _filtered(query: CatalogQuery, today: datetime.date) -> QuerySet:
-    actions = public_actions()
+def _searched() -> QuerySet:
+    """What the search reads: on PostgreSQL the narrow table of visible actions (models.ActionSearch, kept by
+    triggers), elsewhere the visible actions themselves. Both have the fields the filters and sorts name."""
+    if connection.vendor == "postgresql":
+        return ActionSearch.objects.all()
+    return public_actions()
+
+
+def _provider_ids(text: str) -> list[int]:
+    """The organisations whose name holds every word (or whose SIRET starts with the digits), resolved first:
+    as a subquery, PostgreSQL cannot estimate `name ILIKE '%word%'` (it guesses 1 row for hundreds) and picks
+    a nested loop that runs the text search once per organisation."""
+    words = text.split()
+    if len(words) == 1 and words[0].isdigit():
+        providers = Organisation.objects.filter(siret__startswith=words[0])
+    else:
+        providers = Organisation.objects.all()
+        for word in words:
+            providers = providers.filter(name__icontains=word)
+    return list(providers.values_list("pk", flat=True))
+
+
+def _filtered(query: CatalogQuery, today: datetime.date, provider_ids: list[int] | None = None) -> QuerySet:
+    actions = _searched()
     if query.programme is not None:
         offers = TrainingAction.programmes.through.objects.filter(programme=query.programme)
         actions = actions.filter(pk__in=offers.values("trainingaction_id"))
@@ -123,14 +146,7 @@ def _filtered(query: CatalogQuery, today: datetime.date) -> QuerySet:
     if query.certification_code:
         actions = actions.filter(certification_code__iexact=query.certification_code)
     if query.provider:
-        words = query.provider.split()
-        if len(words) == 1 and words[0].isdigit():
-            providers = Organisation.objects.filter(siret__startswith=words[0])
-        else:
-            providers = Organisation.objects.all()
-            for word in words:
-                providers = providers.filter(name__icontains=word)
-        actions = actions.filter(provider__in=providers.values("pk"))
+        actions = actions.filter(provider_id__in=provider_ids)
     # The session criteria make one uncorrelated subquery: PostgreSQL runs it once, on a partial index.
     if query.starts_from or query.starts_until or query.department:
         sessions = _open_sessions(today)
@@ -145,9 +161,11 @@ def _filtered(query: CatalogQuery, today: datetime.date) -> QuerySet:
 
 
 def catalog_search(query: CatalogQuery, *, page: int = 1, today: datetime.date | None = None) -> CatalogPage:
-    """One page of the public catalog, in three queries: the bounded count, the page, its next sessions."""
+    """One page of the public catalog, in three queries (the matches, the page's actions, their next sessions)
+    and one more with a provider criterion (the matching organisations, resolved first)."""
     today = today or timezone.localdate()
-    actions = _filtered(query, today)
+    provider_ids = _provider_ids(query.provider) if query.provider else None
+    actions = _filtered(query, today, provider_ids)
     searched_text = searchable(query.text)
     backend = search_backend()
     if searched_text:
@@ -155,23 +173,32 @@ def catalog_search(query: CatalogQuery, *, page: int = 1, today: datetime.date |
     sort = query.sort or (Sort.RELEVANCE if searched_text else Sort.NEXT_SESSION)
     if sort == Sort.RELEVANCE and not searched_text:
         sort = Sort.NEXT_SESSION
+    if sort == Sort.RELEVANCE:
+        ordering = ("-rank", NEXT_SESSION_FIRST, "pk")
+    elif sort == Sort.TITLE:
+        ordering = ("title", "pk")
+    else:
+        ordering = (NEXT_SESSION_FIRST, "pk")
 
-    count = actions[: MAX_RESULTS + 1].count()
-    capped = count > MAX_RESULTS
-    count = min(count, MAX_RESULTS)
+    def ordered(rows: QuerySet) -> QuerySet:
+        # Ranks rows already matched: filtering them again would make PostgreSQL's estimate of the rows far
+        # too low (it multiplies the selectivity of the same condition) and its plan a nested loop.
+        return (backend.with_rank(rows, query.text) if sort == Sort.RELEVANCE else rows).order_by(*ordering)
+
+    # Any MAX_RESULTS + 1 matches, then sorted: their number, and when they are all the matches (the common
+    # case), the whole order, so the page is a slice of it. Sorting them in SQL keeps the database's collation.
+    first_matches = actions.model.objects.filter(pk__in=actions.values("pk")[: MAX_RESULTS + 1])
+    ids = list(ordered(first_matches).values_list("pk", flat=True))
+    capped = len(ids) > MAX_RESULTS
+    count = min(len(ids), MAX_RESULTS)
     num_pages = max(1, math.ceil(count / PAGE_SIZE))
     number = min(max(1, page), num_pages)
-
-    if sort == Sort.RELEVANCE:
-        ordered = backend.ranked(_filtered(query, today), query.text).order_by("-rank", NEXT_SESSION_FIRST, "id")
-    elif sort == Sort.TITLE:
-        ordered = actions.order_by("title", "id")
-    else:
-        ordered = actions.order_by(NEXT_SESSION_FIRST, "id")
     start = (number - 1) * PAGE_SIZE
-    page_actions = list(
-        ordered.select_related("provider").defer("search_text", "search_document")[start : start + PAGE_SIZE]
-    )
+    if capped:
+        # More matches than that: the page is sorted out of all of them (index order when the sort allows).
+        page_actions = _page_actions(ordered(actions)[start : start + PAGE_SIZE], ordered)
+    else:
+        page_actions = _actions_in_order(ids[start : start + PAGE_SIZE])
     _next_sessions_attach(page_actions, today)
     first, last = max(1, number - 2), min(num_pages, number + 2)
     return CatalogPage(
@@ -184,6 +211,25 @@ def catalog_search(query: CatalogQuery, *, page: int = 1, today: datetime.date |
         searched_text=searched_text,
         page_range=list(range(first, last + 1)),
     )
+
+
+def _actions_in_order(ids: list[int]) -> list[TrainingAction]:
+    found = TrainingAction.objects.filter(pk__in=ids).select_related("provider")
+    by_id = {action.pk: action for action in found.defer("search_text", "search_document")}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _page_actions(rows: QuerySet, ordered) -> list[TrainingAction]:
+    """The sorted page of a large result, with the actions and their provider, in one query."""
+    if rows.model is not ActionSearch:
+        return list(rows.select_related("provider").defer("search_text", "search_document"))
+    # The 20 ids come from the narrow table alone (a top-N sort, or an index walk), and only then join the
+    # actions: joined before the limit, PostgreSQL would sort every match with its wide row attached.
+    page = ordered(ActionSearch.objects.filter(pk__in=rows.values("pk")))
+    page = page.select_related("action__provider").defer(
+        "search_vector", "action__search_text", "action__search_document"
+    )
+    return [row.action for row in page]
 
 
 def _next_sessions_attach(actions: list[TrainingAction], today: datetime.date) -> None:
@@ -214,7 +260,10 @@ def action_public_programmes(action: TrainingAction) -> list[Programme]:
 
 
 def action_open_sessions(action: TrainingAction, *, today: datetime.date | None = None) -> list[Session]:
-    """The sessions one may still ask for, soonest first, with their half-days."""
+    """The sessions one may still ask for, soonest first, with their half-days: the open ones and the full ones
+    (shown « Complet »: a request there goes to the waiting list)."""
     today = today or timezone.localdate()
-    sessions = _open_sessions(today).filter(action=action).order_by("starts_on", "id")
+    sessions = Session.objects.filter(
+        action=action, status__in=(SessionStatus.OPEN, SessionStatus.FULL), registration_deadline__gte=today
+    ).order_by("starts_on", "id")
     return list(sessions.prefetch_related("slots")[:MAX_SESSIONS])

@@ -80,9 +80,11 @@ _POSTAL_CODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 class CatalogRefused(TransitionRefused):
     """The change cannot be made; `problems` lists every reason when there are several (publication)."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(self, message: str, problems: list[str] | None = None, *, field: str | None = None):
         super().__init__(message)
         self.problems = problems or [message]
+        # The form field the message belongs next to, when it is about one.
+        self.field = field
 
 
 def _require(allowed: bool) -> None:
@@ -542,12 +544,26 @@ def session_update(*, session: Session, actor, data: dict[str, Any], request=Non
             raise CatalogRefused(
                 "Des demi-journées tombent en dehors des nouvelles dates : supprimez-les avant de changer les dates."
             )
+        # enrolled_count is exact here: the enrollment workflow changes it under this same row lock.
+        if values["capacity"] < locked.enrolled_count:
+            enrolled = locked.enrolled_count
+            who = "1 personne est déjà inscrite" if enrolled == 1 else f"{enrolled} personnes sont déjà inscrites"
+            places = "1 place" if enrolled == 1 else f"{enrolled} places"
+            raise CatalogRefused(
+                f"{who} à cette session : elle ne peut pas compter moins de {places}."
+                " Annulez d'abord des inscriptions pour réduire davantage le nombre de places.",
+                field="capacity",
+            )
         old_capacity = locked.capacity
         changed = _assign(locked, values)
         raised = locked.capacity > old_capacity
         if raised and locked.status == SessionStatus.FULL:
             # New places: the session takes registrations again (enrollments may fill it from the waiting list).
             locked.status = SessionStatus.OPEN
+            changed.append("status")
+        elif locked.status == SessionStatus.OPEN and 0 < locked.capacity == locked.enrolled_count:
+            # Lowered to the number enrolled: no place left, as when the workflow takes the last one.
+            locked.status = SessionStatus.FULL
             changed.append("status")
         new_trainers = []
         if "trainers" in data:

@@ -7,5 +7,18 @@ class EnrollmentsConfig(AppConfig):
     verbose_name = "Inscriptions"
 
     def ready(self):
-        # The notification categories, and the receivers of the catalog's session signals.
-        from parcours.enrollments import notifications, receivers  # noqa: F401
+        # The notification categories, the receivers of the catalog's session signals, and who may download
+        # each kind of document (documents.registry).
+        from parcours.enrollments import (  # noqa: F401
+            assessments,
+            attendance,
+            conventions,
+            convocations,
+            notifications,
+            receivers,
+        )
+
+        convocations.register()
+        attendance.register()
+        assessments.register()
+        conventions.register()

@@ -276,8 +276,8 @@ SESSION_PERIODS = {"a-venir": "En cours et à venir", "passees": "Terminées", "
 
 
 def _with_registrant_counts(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    # enrolled_count is the session's own column (kept by the workflow).
     return queryset.select_related("action").annotate(
-        enrolled_count=Count("enrollments", filter=Q(enrollments__state=EnrollmentState.ENROLLED)),
         waitlisted_count=Count("enrollments", filter=Q(enrollments__state=EnrollmentState.WAITLISTED)),
         pending_count=Count("enrollments", filter=Q(enrollments__state=EnrollmentState.PENDING_PROVIDER)),
     )

@@ -18,3 +18,33 @@ OPEN_STATES = (
     EnrollmentState.WAITLISTED,
     EnrollmentState.ENROLLED,
 )
+
+
+class ConventionStatus(models.TextChoices):
+    ISSUED = "issued", "À signer"
+    SIGNED = "signed", "Signée"
+    SIGNED_OFFLINE = "signed_offline", "Signée hors de la plateforme"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class ConventionParty(models.TextChoices):
+    PROVIDER = "provider", "Organisme de formation"
+    BUYER = "buyer", "Acheteur (employeur ou financeur)"
+
+
+class AttendanceStatus(models.TextChoices):
+    UNKNOWN = "", "Non renseigné"
+    PRESENT = "present", "Présent"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Absent excusé"
+
+
+class SignatureMethod(models.TextChoices):
+    TRAINER_DEVICE = "trainer_device", "Sur l'appareil du formateur"
+    OWN_DEVICE = "own_device", "Sur son propre appareil (code à usage unique)"
+
+
+class ObjectiveResultValue(models.TextChoices):
+    REACHED = "reached", "Atteint"
+    PARTLY = "partly", "Partiellement atteint"
+    NOT_REACHED = "not_reached", "Non atteint"

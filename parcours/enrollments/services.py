@@ -19,7 +19,6 @@ from parcours.enrollments.enums import OPEN_STATES, EnrollmentState
 from parcours.enrollments.models import Enrollment, EnrollmentMessage, EnrollmentReadMarker
 from parcours.enrollments.workflows import (
     ENROLLMENT_WORKFLOW,
-    enrolled_count,
     enrollment_transition,
     session_lock,
     waitlist_advance,
@@ -168,7 +167,7 @@ def _after_create(enrollment: Enrollment, *, actor) -> Enrollment:
 def automatic_decision(enrollment: Enrollment) -> Enrollment:
     """Without provider validation: enrolled if a place is free, else on the waiting list (session locked)."""
     session = session_lock(enrollment)[0]
-    action = "auto_enroll" if enrolled_count(session.pk) < session.capacity else "auto_waitlist"
+    action = "auto_enroll" if session.enrolled_count < session.capacity else "auto_waitlist"
     return enrollment_transition(enrollment, action)
 
 

@@ -8,8 +8,9 @@
     pending_provider --auto_enroll / auto_waitlist (system)-->    (programmes without provider validation)
     any open state --cancel--> cancelled; --session_cancelled (system)--> cancelled
 
-Every transition locks the session row first (`session_lock`): enrolling counts the enrolled rows under that
-lock, so two validations of the last place never both succeed. Creating a request is not a transition: the
+Every transition locks the session row first (`session_lock`): enrolling reads the session's `enrolled_count`
+under that lock, and every transition into or out of "enrolled" recounts it under the same lock, so two
+validations of the last place never both succeed and the count stays exact. Creating a request is not a transition: the
 services write it in its first state (pending_employer, or pending_provider when the programme or the
 employer skips the approval).
 """
@@ -39,7 +40,16 @@ def session_lock(enrollment: Enrollment) -> list[Session]:
 
 
 def enrolled_count(session_id: int) -> int:
-    return Enrollment.objects.filter(session_id=session_id, state=S.ENROLLED).count()
+    """The session's enrolled requests, as its counter holds them (read fresh: the caller holds the lock)."""
+    return Session.objects.filter(pk=session_id).values_list("enrolled_count", flat=True).get()
+
+
+def session_enrolled_recount(session_id: int) -> int:
+    """Set the session's counter from its rows and return it; called with the session locked whenever a request
+    enters or leaves "enrolled" (a recount rather than +1/-1: exact whatever wrote the rows before)."""
+    count = Enrollment.objects.filter(session_id=session_id, state=S.ENROLLED).count()
+    Session.objects.filter(pk=session_id).update(enrolled_count=count)
+    return count
 
 
 def session_fill(session_id: int) -> None:
@@ -151,12 +161,20 @@ def _mark_waitlisted(context: Context) -> None:
 
 
 def _fill(context: Context) -> None:
+    session_enrolled_recount(context.obj.session_id)
     session_fill(context.obj.session_id)
 
 
 def _free_place(context: Context) -> None:
     if context.from_state == S.ENROLLED:
+        session_enrolled_recount(context.obj.session_id)
         waitlist_advance(context.obj.session_id)
+
+
+def _release_place(context: Context) -> None:
+    # The session is cancelled: nobody moves up, the counter only follows.
+    if context.from_state == S.ENROLLED:
+        session_enrolled_recount(context.obj.session_id)
 
 
 def _name(enrollment: Enrollment) -> str:
@@ -384,7 +402,7 @@ ENROLLMENT_WORKFLOW = Workflow(
             target=S.CANCELLED,
             allowed=_system,
             system=True,
-            effects=(_keep_reason, _notify_cancelled),
+            effects=(_keep_reason, _release_place, _notify_cancelled),
             label="Annuler (session annulée)",
         ),
     ),

@@ -1,9 +1,29 @@
+import hashlib
 from collections.abc import Sequence
+from email.mime.base import MIMEBase
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
 from parcours.notifications.models import DevOutboxMessage
+
+
+def _attachment_summary(attachment) -> dict:
+    """Name, type, size and hash of an attachment (a MIME part or Django's (filename, content, mimetype))."""
+    if isinstance(attachment, MIMEBase):
+        filename = attachment.get_filename() or ""
+        content = attachment.get_payload(decode=True) or b""
+        content_type = attachment.get("Content-Type", attachment.get_content_type())
+    else:
+        filename, content, content_type = attachment
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+    return {
+        "filename": filename,
+        "content_type": " ".join(str(content_type).split()),
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
 
 
 class DevOutboxBackend(BaseEmailBackend):
@@ -23,5 +43,6 @@ class DevOutboxBackend(BaseEmailBackend):
                 subject=message.subject,
                 body_text=body_text,
                 body_html=body_html,
+                attachments=[_attachment_summary(attachment) for attachment in message.attachments],
             )
         return len(email_messages)

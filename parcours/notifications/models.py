@@ -45,6 +45,26 @@ class OutgoingEmail(models.Model):
         return f"{self.subject} → {self.recipient} ({self.get_status_display()})"
 
 
+class OutgoingEmailAttachment(models.Model):
+    """A file sent with an email, written in the same transaction: every delivery attempt reads it again."""
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField("rang", default=0)
+    filename = models.CharField("nom du fichier", max_length=200)
+    # May carry parameters: "text/calendar; method=PUBLISH; charset=utf-8".
+    content_type = models.CharField("type de contenu", max_length=150)
+    content = models.BinaryField("contenu")
+    size = models.PositiveIntegerField("taille (octets)", default=0)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["email", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class DevOutboxMessage(models.Model):
     """What the development email backend "sent": read by /dev/outbox/ and by the test helpers."""
 
@@ -56,6 +76,8 @@ class DevOutboxMessage(models.Model):
     subject = models.CharField("objet", max_length=998, blank=True)
     body_text = models.TextField("texte", blank=True)
     body_html = models.TextField("HTML", blank=True)
+    # What was attached, without the bytes: [{"filename", "content_type", "size", "sha256"}].
+    attachments = models.JSONField("pièces jointes", default=list, blank=True)
     created_at = models.DateTimeField("reçu le", default=timezone.now, db_index=True)
 
     class Meta:

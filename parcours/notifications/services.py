@@ -7,7 +7,11 @@ django-tasks' immediate backend cannot defer a retry.
 
 import json
 import logging
+from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 from typing import Any
 from uuid import UUID
 
@@ -20,13 +24,16 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from parcours.notifications.enums import OutgoingEmailStatus
-from parcours.notifications.models import DevOutboxMessage, OutgoingEmail
+from parcours.notifications.models import DevOutboxMessage, OutgoingEmail, OutgoingEmailAttachment
 
 logger = logging.getLogger(__name__)
 
 ERROR_MAX_LENGTH = 2000
 # What a claim that outlived its worker's last attempt records: whether it left is unknown.
 ABANDONED_CLAIM_ERROR = "Le dernier essai a été interrompu avant d'enregistrer son résultat."
+
+# (filename, content, content type): "text/calendar; method=PUBLISH; charset=utf-8" keeps its parameters.
+Attachment = tuple[str, bytes, str]
 
 
 def _quote(value: Any) -> str:
@@ -51,6 +58,7 @@ def email_send(
     context: dict[str, Any],
     user: Any = None,
     category: str = "",
+    attachments: Sequence[Attachment] = (),
 ) -> OutgoingEmail:
     """Render emails/<template>/{subject.txt,body.txt,body.html} and queue the message.
 
@@ -71,6 +79,7 @@ def email_send(
         body_html=body_html,
         category=category or template.rsplit("/", 1)[-1],
         user=user,
+        attachments=attachments,
     )
 
 
@@ -82,11 +91,38 @@ def email_send_rendered(
     body_html: str = "",
     category: str = "",
     user: Any = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutgoingEmail:
-    """Write the message to the queue and deliver it once the caller's transaction commits.
+    """Write the message (and its attachments) to the queue and deliver it once the caller's transaction commits.
 
     A rolled-back transaction leaves neither a row nor an email behind.
     """
+    # Atomic with its attachments: the sweeper must never find the message without them.
+    with transaction.atomic() if attachments else nullcontext():
+        email = _email_create(
+            to=to,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            category=category,
+            user=user,
+            attachments=attachments,
+        )
+    email_id = str(email.public_id)
+    transaction.on_commit(lambda: _enqueue_delivery(email_id))
+    logger.info(
+        "event=email_queued email_id=%s category=%s to_domain=%s attachments=%s",
+        email_id,
+        email.category,
+        _domain(email.recipient),
+        len(attachments),
+    )
+    return email
+
+
+def _email_create(
+    *, to: str, subject: str, body_text: str, body_html: str, category: str, user: Any, attachments
+) -> OutgoingEmail:
     email = OutgoingEmail.objects.create(
         recipient=to.strip(),
         # A header holds one line: a stray newline would make every delivery attempt fail.
@@ -98,12 +134,38 @@ def email_send_rendered(
         status=OutgoingEmailStatus.QUEUED,
         next_attempt_at=timezone.now(),
     )
-    email_id = str(email.public_id)
-    transaction.on_commit(lambda: _enqueue_delivery(email_id))
-    logger.info(
-        "event=email_queued email_id=%s category=%s to_domain=%s", email_id, email.category, _domain(email.recipient)
+    OutgoingEmailAttachment.objects.bulk_create(
+        OutgoingEmailAttachment(
+            email=email,
+            position=position,
+            # A header value: no line break may reach it.
+            filename=" ".join(filename.split())[:200],
+            content_type=content_type[:150],
+            content=bytes(content),
+            size=len(content),
+        )
+        for position, (filename, content, content_type) in enumerate(attachments)
     )
     return email
+
+
+def _mime_attachment(attachment: OutgoingEmailAttachment) -> MIMEBase:
+    """The attachment as a base64 MIME part: its bytes (a calendar's CRLF lines too) arrive unchanged."""
+    main_type, _, rest = attachment.content_type.partition("/")
+    sub_type, *parameters = [part.strip() for part in rest.split(";")]
+    part = MIMEBase(main_type.strip() or "application", sub_type or "octet-stream")
+    for parameter in parameters:
+        key, _, value = parameter.partition("=")
+        if key.strip():
+            part.set_param(key.strip(), value.strip().strip('"'))
+    part.set_payload(bytes(attachment.content))
+    encoders.encode_base64(part)
+    filename = attachment.filename
+    # A non-ASCII name is encoded as RFC 2231 asks ("convocation-léa.pdf").
+    part.add_header(
+        "Content-Disposition", "attachment", filename=filename if filename.isascii() else ("utf-8", "", filename)
+    )
+    return part
 
 
 def _enqueue_delivery(email_id: str) -> bool:
@@ -159,6 +221,8 @@ def email_deliver(*, email_id: str | UUID) -> OutgoingEmailStatus | None:
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        for attachment in email.attachments.order_by("position", "id"):
+            message.attach(_mime_attachment(attachment))
         sent = message.send()
     except Exception as exc:
         return _record_failure(email, claimed_at=now, error=f"{type(exc).__name__}: {exc}")
@@ -250,6 +314,8 @@ def emails_redact_for(*, user, addresses: list[str]) -> int:
     emails.filter(status__in=[OutgoingEmailStatus.QUEUED, OutgoingEmailStatus.SENDING]).update(
         status=OutgoingEmailStatus.FAILED
     )
+    # Attachments (a convocation's PDF and calendar) hold the person's name and whereabouts: they go.
+    OutgoingEmailAttachment.objects.filter(email__in=emails).delete()
     count = emails.update(
         recipient="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html="", last_error=""
     )
@@ -257,6 +323,6 @@ def emails_redact_for(*, user, addresses: list[str]) -> int:
         candidates = DevOutboxMessage.objects.filter(to__icontains=address).only("id", "to")
         ids = [message.id for message in candidates if address in (r.lower() for r in message.recipients)]
         DevOutboxMessage.objects.filter(id__in=ids).update(
-            to="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html=""
+            to="supprime@anonyme.invalid", subject=REDACTED, body_text=REDACTED, body_html="", attachments=[]
         )
     return count

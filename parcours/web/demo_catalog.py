@@ -81,7 +81,7 @@ EMPLOYEES = [
 ]
 
 
-def _common(provider) -> dict:
+def action_defaults(provider) -> dict:
     return {
         "payment_terms": "Paiement à l'issue de la formation, sur facture adressée au financeur.",
         "cancellation_terms": "Annulation sans frais jusqu'à 10 jours avant le début de la session.",
@@ -152,7 +152,7 @@ def offer_setup(provider, programme, trainer) -> list[Session]:
             provider=provider,
             title=fields["title"],
             defaults={
-                **_common(provider),
+                **action_defaults(provider),
                 **fields,
                 "status": ActionStatus.PUBLISHED,
                 "published_at": timezone.now(),
@@ -166,7 +166,7 @@ def offer_setup(provider, programme, trainer) -> list[Session]:
         provider=provider,
         title=DRAFT_TITLE,
         defaults={
-            **_common(provider),
+            **action_defaults(provider),
             **ACTIONS[0],
             "title": DRAFT_TITLE,
             "summary": "Maîtriser les fonctions avancées du tableur.",
@@ -185,11 +185,12 @@ def enrollments_setup(*, sessions, programme, employer, provider, salarie, refer
     The first session (1 place) is full: one enrolled, one waiting. The salarié's request and Léa Garnier's
     (approved, waiting for the provider) are on the second session.
     """
-    demo_users = [salarie, *employees]
-    TransitionLog.objects.filter(
-        object_id__in=Enrollment.objects.filter(beneficiary__in=demo_users).values("public_id")
-    ).delete()
-    Enrollment.objects.filter(beneficiary__in=demo_users).delete()
+    # Only this offer's requests: the running session (demo_running) keeps its own.
+    mine = Enrollment.objects.filter(
+        beneficiary__in=[salarie, *employees], session__action__title__in=[action["title"] for action in ACTIONS]
+    )
+    TransitionLog.objects.filter(object_id__in=mine.values("public_id")).delete()
+    mine.delete()
     now = timezone.now()
     plan = [(salarie, EnrollmentState.PENDING_EMPLOYER, "", sessions[1])]
     full_session = sessions[0]

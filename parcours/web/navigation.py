@@ -107,9 +107,15 @@ def main_navigation(request: HttpRequest | None) -> list[NavItem]:
             items.append(NavItem("Mes structures", url))
         # The dashboards of the person's roles, from the memberships already read (no query).
         dashboards = [NavItem(label, url) for label, name in dashboard_links(user) if (url := url_or_none(name))]
-        offers = any(m.role in ("referent", "manager") and m.organisation.is_provider for m in memberships)
-        if offers and (url := url_or_none("catalog_manage:actions")):
-            dashboards.append(NavItem("Mon offre de formation", url))
+        managing = {kind for m in memberships if m.role in ("referent", "manager") for kind in m.organisation.kinds}
+        trains = any(m.role == "trainer" and m.organisation.is_provider for m in memberships)
+        running = [
+            ("Mon offre de formation", "catalog_manage:actions", "provider" in managing),
+            ("Émargement", "attendance:home", "provider" in managing or trains),
+            ("Présence des salariés", "attendance:employer", "employer" in managing),
+            ("Conventions de formation", "conventions:list", bool(managing & {"provider", "employer", "operator"})),
+        ]
+        dashboards += [NavItem(label, url) for label, name, shown in running if shown and (url := url_or_none(name))]
         if len(dashboards) == 1:
             items.append(dashboards[0])
         elif dashboards:

@@ -494,6 +494,47 @@ def test_session_edit_raises_capacity(as_role, session):
     assert session.capacity == 20
 
 
+def test_session_pages_show_the_places_left(as_role, action):
+    SessionFactory(action=action, capacity=10, enrolled_count=4, place="Lyon")
+    full = SessionFactory(action=action, capacity=8, enrolled_count=8, status=SessionStatus.FULL)
+    client = as_role("referent")
+
+    listed = client.get(reverse("catalog_manage:action_detail", args=[action.public_id])).content.decode()
+    full_page = client.get(reverse("catalog_manage:session_detail", args=[full.public_id])).content.decode()
+
+    assert '<span class="fr-text--sm">6 restantes</span>' in listed
+    assert '<span class="fr-text--sm">Complet</span>' in listed
+    assert "<span>Complet</span>" in full_page
+    assert "(8 inscrits)" in full_page
+
+
+def test_session_detail_counts_the_places_left(as_role, action):
+    session = SessionFactory(action=action, capacity=10, enrolled_count=9)
+
+    page = as_role("referent").get(reverse("catalog_manage:session_detail", args=[session.public_id]))
+
+    assert "<span>1 place restante</span>" in page.content.decode()
+
+
+def test_lowering_the_capacity_below_the_people_enrolled_says_why(as_role, action):
+    session = SessionFactory(action=action, capacity=10, enrolled_count=5)
+
+    response = as_role("referent").post(
+        reverse("catalog_manage:session_edit", args=[session.public_id]),
+        session_form_data(
+            starts_on=session.starts_on.isoformat(),
+            ends_on=session.ends_on.isoformat(),
+            registration_deadline=session.registration_deadline.isoformat(),
+            capacity="3",
+        ),
+    )
+
+    assert response.status_code == 400
+    assert "5 personnes sont déjà inscrites" in response.content.decode()
+    session.refresh_from_db()
+    assert session.capacity == 10
+
+
 def test_cancel_a_session_with_a_reason(as_role, session):
     client = as_role("referent")
     url = reverse("catalog_manage:session_cancel", args=[session.public_id])

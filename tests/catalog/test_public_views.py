@@ -222,9 +222,19 @@ def test_action_page_shows_the_action_and_its_open_sessions(client, django_asser
         payment_terms="À 30 jours.",
         programmes=[programme],
     )
-    open_session = SessionFactory(action=action, starts_on=_in(20), registration_deadline=_in(15), place="Lyon")
-    SessionFactory(action=action, starts_on=_in(30), status=SessionStatus.FULL, place="Complet-ville")
+    open_session = SessionFactory(
+        action=action, starts_on=_in(20), registration_deadline=_in(15), place="Lyon", capacity=12, enrolled_count=5
+    )
+    full_session = SessionFactory(
+        action=action,
+        starts_on=_in(30),
+        status=SessionStatus.FULL,
+        place="Complet-ville",
+        capacity=8,
+        enrolled_count=8,
+    )
     SessionFactory(action=action, starts_on=_in(3), registration_deadline=_in(-1), place="Trop-tard-ville")
+    SessionFactory(action=action, starts_on=_in(40), status=SessionStatus.CLOSED, place="Close-ville")
 
     with django_assert_max_num_queries(5):
         response = client.get(reverse("catalog:action", args=[action.public_id]))
@@ -235,9 +245,12 @@ def test_action_page_shows_the_action_and_its_open_sessions(client, django_asser
         assert text in content
     assert "Offre de professionnalisation" in content
     assert "Lyon" in content
-    assert "Complet-ville" not in content
     assert "Trop-tard-ville" not in content
-    assert response.context["sessions"] == [open_session]
+    assert "Close-ville" not in content
+    # A full session is listed: a request there goes to the waiting list.
+    assert response.context["sessions"] == [open_session, full_session]
+    assert "7 places restantes" in content
+    assert 'fr-badge--sm">Complet</p>' in content
     try:
         request_url = reverse("enrollments:request", args=[open_session.public_id])
     except NoReverseMatch:

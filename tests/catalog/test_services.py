@@ -659,3 +659,32 @@ def test_someone_of_another_provider_changes_nothing(provider):
     ):
         with pytest.raises(PermissionDenied):
             call()
+
+
+def _same_dates(session, **overrides):
+    return session_data(
+        starts_on=session.starts_on,
+        ends_on=session.ends_on,
+        registration_deadline=session.registration_deadline,
+        **overrides,
+    )
+
+
+def test_capacity_cannot_drop_below_the_people_enrolled(provider, referent):
+    session = SessionFactory(action=TrainingActionFactory(provider=provider), capacity=6, enrolled_count=4)
+
+    with pytest.raises(CatalogRefused, match="4 personnes sont déjà inscrites") as refused:
+        services.session_update(session=session, actor=referent, data=_same_dates(session, capacity=3))
+
+    assert refused.value.field == "capacity"
+    session.refresh_from_db()
+    assert (session.capacity, session.status) == (6, SessionStatus.OPEN)
+
+
+def test_capacity_lowered_to_the_people_enrolled_makes_the_session_full(provider, referent):
+    session = SessionFactory(action=TrainingActionFactory(provider=provider), capacity=6, enrolled_count=4)
+
+    services.session_update(session=session, actor=referent, data=_same_dates(session, capacity=4))
+
+    session.refresh_from_db()
+    assert (session.capacity, session.status, session.places_left) == (4, SessionStatus.FULL, 0)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from parcours.accounts.services.mfa import totp_activate
 from parcours.enrollments.enums import EnrollmentState
 from parcours.enrollments.models import Enrollment, EnrollmentMessage
+from parcours.enrollments.workflows import session_enrolled_recount
 from parcours.organisations.models import Membership, MembershipStatus, Role
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProgrammeFactory, SessionFactory, TrainingActionFactory
@@ -42,6 +43,12 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     state = EnrollmentState.PENDING_EMPLOYER
     expectations = "Je voudrais progresser sur le sujet."
     requested_by = factory.LazyAttribute(lambda o: o.beneficiary)
+
+    @factory.post_generation
+    def session_enrolled_count(self, create, extracted, **kwargs):
+        """An enrolled row counts in its session's places, as the workflow keeps them."""
+        if create and self.state == EnrollmentState.ENROLLED:
+            session_enrolled_recount(self.session_id)
 
     @factory.post_generation
     def employee_membership(self, create, extracted, **kwargs):

@@ -1,6 +1,7 @@
 """Capacity: never more enrolled than places, the waiting list, and the session's status following them."""
 
 import datetime
+import importlib
 import threading
 import time
 
@@ -158,6 +159,73 @@ def test_a_cancelled_session_cancels_its_open_requests_and_tells_everyone(django
     assert not Notification.objects.filter(user=people.provider_referent, title="La session est annulée").exists()
 
 
+def _counted(people) -> int:
+    people.session.refresh_from_db()
+    assert people.session.enrolled_count == Enrollment.objects.filter(session=people.session, state=S.ENROLLED).count()
+    return people.session.enrolled_count
+
+
+@pytest.mark.django_db
+def test_the_enrolled_count_follows_every_way_in_and_out_of_enrolled():
+    people = cast(capacity=2)
+    first, second, waiting = _pending(people), _pending(people), _pending(people)
+    mine = EnrollmentFactory(session=people.session, employer=people.employer, beneficiary=people.beneficiary)
+
+    enrollment_transition(first, "provider_validate", actor=people.provider_manager)
+    assert _counted(people) == 1
+    enrollment_transition(second, "provider_validate", actor=people.provider_manager)
+    assert _counted(people) == 2
+    enrollment_transition(waiting, "provider_waitlist", actor=people.provider_manager)
+    enrollment_transition(mine, "cancel", actor=people.beneficiary, reason="Autre date")  # never enrolled
+    assert _counted(people) == 2
+    enrollment_transition(first, "cancel", actor=people.provider_manager, reason="Absent")  # waiting moves up
+    waiting.refresh_from_db()
+    assert waiting.state == S.ENROLLED
+    assert _counted(people) == 2
+    enrollment_transition(second, "cancel", actor=people.provider_manager, reason="Absent")
+    assert _counted(people) == 1
+    assert _session_status(people) == SessionStatus.OPEN
+    session_cancel(session=people.session, actor=people.provider_referent, reason="Formateur indisponible")
+    assert _counted(people) == 0
+
+
+@pytest.mark.django_db
+def test_an_automatic_enrollment_is_counted():
+    people = cast(capacity=1, employer_approval=False, provider_validation=False)
+    request = _pending(people)
+
+    enrollment_transition(request, "auto_enroll")
+
+    assert _counted(people) == 1
+    assert _session_status(people) == SessionStatus.FULL
+
+
+@pytest.mark.django_db
+def test_capacity_checks_read_the_counter_not_the_rows():
+    people = cast(capacity=3)
+    request = _pending(people)
+    Session = type(people.session)
+    Session.objects.filter(pk=people.session.pk).update(enrolled_count=3)  # the counter alone says full
+
+    with pytest.raises(TransitionRefused, match="La session est complète"):
+        enrollment_transition(request, "provider_validate", actor=people.provider_manager)
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_the_counter_from_the_enrolled_requests():
+    people = cast(capacity=5)
+    EnrollmentFactory(session=people.session, enrolled=True)
+    EnrollmentFactory(session=people.session, enrolled=True)
+    EnrollmentFactory(session=people.session, cancelled=True)
+    type(people.session).objects.update(enrolled_count=0)
+    fill = importlib.import_module("parcours.enrollments.migrations.0002_session_enrolled_count_fill").FILL
+
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+
+    assert _counted(people) == 2
+
+
 # The race: two providers' clicks validate the last place at the same moment (PostgreSQL: real row locks).
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
@@ -207,6 +275,7 @@ def test_two_validations_of_the_last_place_never_both_succeed(monkeypatch):
     assert sorted(outcomes, key=str) == sorted(["enrolled", FULL_MESSAGE], key=str)
     assert Enrollment.objects.filter(session=people.session, state=S.ENROLLED).count() == 2
     assert _session_status(people) == SessionStatus.FULL
+    assert people.session.enrolled_count == 2
 
 
 @postgresql_only

@@ -128,6 +128,9 @@ def test_roles_bring_their_dashboards_and_spaces(rf, django_assert_max_num_queri
         "Inscriptions à mes sessions",
         "Demandes d'inscription des programmes",
         "Mon offre de formation",
+        "Émargement",
+        "Présence des salariés",
+        "Conventions de formation",
     ]
     assert labels["Espace opérateur"] == ["Demandes à traiter", "Programmes"]
     assert "Mes structures" in labels

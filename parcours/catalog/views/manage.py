@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parcours.catalog import services
-from parcours.catalog.enums import ActionStatus, SessionStatus
+from parcours.catalog.enums import ActionStatus, Modality, SessionStatus
 from parcours.catalog.forms import ActionForm, ReasonForm, SessionForm, SlotForm
 from parcours.catalog.models import Programme, Session, Slot, TrainingAction
 from parcours.catalog.permissions import can_manage_offer, is_member, offer_providers, staff_operators
@@ -253,7 +253,11 @@ def session_create(request, public_id):
     if action.status == ActionStatus.ARCHIVED:
         messages.error(request, "Cette action est archivée : remettez-la en brouillon pour lui ajouter une session.")
         return redirect(_action_url(action))
-    form = SessionForm(request.POST or None, action=action, instance=Session(action=action))
+    # The action's usual place is proposed (the form's initial cannot: the new instance's empty place wins).
+    session = Session(action=action)
+    if action.modality != Modality.REMOTE:
+        session.place, session.department_code = action.place, action.department_code
+    form = SessionForm(request.POST or None, action=action, instance=session)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(

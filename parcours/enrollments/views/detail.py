@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parcours.enrollments import permissions
+from parcours.enrollments.attendance import records_to_sign as attendance_records_to_sign
 from parcours.enrollments.forms import DecisionForm, MessageForm
 from parcours.enrollments.selectors import (
     enrollment_history,
@@ -96,6 +97,8 @@ def _render(request, enrollment, *, failed_action: str = "", failed_form=None, m
         "party": party,
         "crumbs": _crumbs(user, enrollment, party),
         "party_labels": PARTY_LABELS,
+        # Open attendance sheets waiting for the trainee's own signature.
+        "to_sign": attendance_records_to_sign(user, enrollment=enrollment) if party == "beneficiary" else [],
         "message_form": message_form or (MessageForm() if party else None),
         "state_labels": dict(ENROLLMENT_WORKFLOW.states.choices),
         "action_labels": {t.action: t.label for t in ENROLLMENT_WORKFLOW.transitions}

@@ -13,7 +13,7 @@ from parcours.accounts.nir import nir_key
 from parcours.accounts.services.legacy import legacy_account_reset
 from parcours.accounts.services.mfa import totp_activate
 from parcours.accounts.services.users import user_create_confirmed, user_reset_confirmed
-from parcours.web import demo_catalog, demo_organisations
+from parcours.web import demo_catalog, demo_organisations, demo_running
 from parcours.web.demo_organisations import DEMO_COLLEGE, DEMO_LYCEE
 
 # Public on purpose: these accounts exist only in demo databases, on reserved example domains.
@@ -209,6 +209,10 @@ class Command(BaseCommand):
             "  demande d'accès en attente : Sophie Bernard (sophie.bernard@lycee-demo.test) auprès du "
             f"{DEMO_LYCEE.name} — à accepter avec le compte du lycée ci-dessus"
         )
+        self.stdout.write(
+            f"  session en cours : « {demo_running.TITLE} » — convention signée par l'organisme, à signer par "
+            "l'employeur référent ; feuille d'émargement de ce matin ouverte (formateur) ; le salarié est convoqué"
+        )
 
     def _organisations(self, users: dict) -> None:
         demo_organisations.directory_load()
@@ -234,6 +238,15 @@ class Command(BaseCommand):
             employees.append(user)
         programme = demo_catalog.programme_setup(operator)
         sessions = demo_catalog.offer_setup(provider, programme, users["trainer"])
+        demo_running.running_session_setup(
+            operator=operator,
+            employer=employer,
+            provider=provider,
+            provider_referent=users["provider_referent"],
+            trainer=users["trainer"],
+            trainees=[users["employee"], employees[1]],
+            common=demo_catalog.action_defaults(provider),
+        )
         demo_catalog.enrollments_setup(
             sessions=sessions,
             programme=programme,
