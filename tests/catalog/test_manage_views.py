@@ -530,7 +530,8 @@ def test_lowering_the_capacity_below_the_people_enrolled_says_why(as_role, actio
     )
 
     assert response.status_code == 400
-    assert "5 personnes sont déjà inscrites" in response.content.decode()
+    assert "5 personnes sont déjà inscrites" in " ".join(response.context["form"].errors["capacity"])
+    assert 'value="3"' in response.content.decode()  # what was typed is kept
     session.refresh_from_db()
     assert session.capacity == 10
 

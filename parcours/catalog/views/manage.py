@@ -312,7 +312,8 @@ def session_edit(request, public_id):
         try:
             services.session_update(session=session, actor=request.user, data=form.service_data(), request=request)
         except CatalogRefused as error:
-            form.add_error(None, str(error))
+            # Next to the field it is about (a capacity below the places taken), else above the form.
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, "Les modifications de la session sont enregistrées.")
             return redirect(_session_url(session))
