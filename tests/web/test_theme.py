@@ -18,6 +18,7 @@ THEME_TEMPLATES = [
     "theme/cards.html",
     "theme/form.html",
     "theme/tiles.html",
+    "theme/pagination.html",
     "theme/forms/non_field_errors.html",
     "django/forms/field.html",
     "django/forms/div.html",
