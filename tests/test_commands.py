@@ -131,3 +131,19 @@ def test_demo_session_under_way_has_its_convention_convocations_and_an_open_shee
     sheets = AttendanceSheet.objects.filter(slot__session=convention.session)
     assert sheets.filter(closed_at__isnull=False).count() == 2
     assert sheets.filter(closed_at__isnull=True).count() == 1
+
+
+def test_demo_run_the_next_day_moves_the_session_under_way(capsys, time_machine):
+    import datetime
+
+    from django.utils import timezone
+
+    from parcours.enrollments.models import AttendanceSheet, Convention
+
+    call_command("demo")
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=1))
+    call_command("demo")
+
+    convention = Convention.objects.get(session__action__title=demo_running.TITLE)
+    assert convention.session.starts_on == timezone.localdate() - datetime.timedelta(days=1)
+    assert AttendanceSheet.objects.filter(slot__session=convention.session, closed_at__isnull=True).count() == 1

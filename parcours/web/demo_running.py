@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from parcours.catalog.enums import ActionNature, ActionStatus, Funding, HalfDay, Modality, Sanction, WhoAsks
 from parcours.catalog.models import Programme, Session, Slot, TrainingAction
-from parcours.documents.models import Document
+from parcours.documents.models import Document, DocumentSignature
 from parcours.enrollments import attendance, conventions, convocations
 from parcours.enrollments.enums import AttendanceStatus, ConventionParty, EnrollmentState
 from parcours.enrollments.models import (
@@ -76,10 +76,12 @@ def _reset(session: Session) -> None:
     AttendanceRecord.objects.filter(enrollment__in=enrollments).delete()
     AttendanceSheet.objects.filter(slot__session=session).delete()
     Convocation.objects.filter(enrollment__in=enrollments).delete()
-    for convention in Convention.objects.filter(session=session):
-        Document.objects.filter(subject_id=convention.public_id).delete()
-        convention.delete()
-    Document.objects.filter(subject_id__in=enrollments.values("public_id")).delete()
+    subject_ids = [convention.public_id for convention in Convention.objects.filter(session=session)]
+    subject_ids += list(enrollments.values_list("public_id", flat=True))
+    subject_ids.append(session.public_id)  # the attendance sheets' PDF
+    DocumentSignature.objects.filter(document__subject_id__in=subject_ids).delete()
+    Document.objects.filter(subject_id__in=subject_ids).delete()
+    Convention.objects.filter(session=session).delete()
     enrollments.delete()
     session.slots.all().delete()
 
