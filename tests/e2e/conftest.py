@@ -112,3 +112,12 @@ def wait_for_captcha(page: Page) -> None:
     """ALTCHA solves itself on load in tests: wait until its hidden answer is filled in."""
     # A locator, not wait_for_function: the CSP (no 'unsafe-eval') refuses evaluated strings.
     expect(page.locator("altcha-widget input[name=captcha]")).to_have_value(re.compile(".+"))
+
+
+@pytest.fixture
+def clock(time_machine):
+    """The server's clock (the live server runs in this process), moved to fresh TOTP windows on demand."""
+    from datetime import UTC, datetime
+
+    time_machine.move_to(datetime.now(tz=UTC), tick=True)
+    return time_machine

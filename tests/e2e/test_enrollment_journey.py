@@ -10,9 +10,10 @@ from playwright.sync_api import Page, expect
 
 from parcours.catalog.models import Session, TrainingAction
 from parcours.enrollments.models import Enrollment
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProgrammeFactory
 from tests.e2e.conftest import tick
+from tests.e2e.journeys import field, log_in, log_out, navigation, open_dashboard, submit_login
 from tests.helpers.outbox import first_link, last_email_to
 from tests.organisations.factories import EmployerFactory, MembershipFactory, OperatorFactory, ProviderFactory
 
@@ -29,46 +30,6 @@ def _person(organisation, role: str, first_name: str, last_name: str):
 def _next_monday(days_ahead: int) -> datetime.date:
     day = timezone.localdate() + datetime.timedelta(days=days_ahead)
     return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
-
-
-def submit_login(page: Page, email: str) -> None:
-    page.get_by_label(re.compile("Adresse électronique")).first.fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
-def log_in(page: Page, axe, user) -> None:
-    page.goto(page.live_server_url)
-    axe()
-    page.get_by_role("link", name="Se connecter").first.click()
-    expect(page.get_by_role("heading", name=re.compile("Connexion à"))).to_be_visible()
-    axe()
-    submit_login(page, user.email)
-    expect(page.get_by_role("banner")).to_contain_text(user.get_full_name())
-    axe()
-
-
-def log_out(page: Page, axe) -> None:
-    page.get_by_role("banner").get_by_role("button", name="Se déconnecter").first.click()
-    expect(page.get_by_role("link", name="Se connecter").first).to_be_visible()
-    axe()
-
-
-def field(page: Page, label: str):
-    """The text field whose label starts with `label` (help texts repeat words of other labels)."""
-    return page.get_by_role("textbox", name=re.compile("^" + re.escape(label)))
-
-
-def navigation(page: Page):
-    return page.get_by_role("navigation", name="Menu principal")
-
-
-def open_dashboard(page: Page, label: str) -> None:
-    """A dashboard of the "Mes tableaux de bord" menu (or the item itself when the person has only one)."""
-    menu = navigation(page).get_by_role("button", name="Mes tableaux de bord")
-    if menu.count():
-        menu.click()
-    navigation(page).get_by_role("link", name=label).click()
 
 
 def provider_publishes(page: Page, axe, referent, programme, starts_on: datetime.date) -> None:

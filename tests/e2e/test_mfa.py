@@ -2,12 +2,9 @@
 recovery code, the setup forced on people who must use it, and the pages that confirm one's identity."""
 
 import re
-import time
-from datetime import UTC, datetime
 from io import BytesIO
 
 import pyotp
-import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
@@ -15,22 +12,9 @@ from parcours.accounts import mfa as mfa_rule
 from parcours.accounts.mfa import mfa_requirement_register
 from parcours.accounts.services.mfa import totp_activate
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.journeys import fresh_code
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-@pytest.fixture
-def clock(time_machine):
-    """The server's clock (the live server runs in this process), moved to fresh TOTP windows on demand."""
-    time_machine.move_to(datetime.now(tz=UTC), tick=True)
-    return time_machine
-
-
-def fresh_code(clock, secret: str) -> str:
-    """What the phone shows at the start of the next 30-second window: a code not used yet, valid long
-    enough to be typed (allauth accepts the current window only, and each code once)."""
-    clock.move_to(datetime.fromtimestamp((time.time() // 30 + 1) * 30 + 0.5, tz=UTC), tick=True)
-    return pyotp.TOTP(secret).now()
 
 
 def log_in(page: Page, axe, user) -> None:

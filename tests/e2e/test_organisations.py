@@ -2,18 +2,16 @@
 référent, a school signed up by its UAI, and an access request granted by the school's holder."""
 
 import re
-import time
-from datetime import UTC, datetime
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
 from parcours.accounts.services.mfa import totp_activate
 from parcours.organisations.models import Membership, MembershipStatus, Organisation, OrganisationStatus, Role
 from parcours.web.demo_organisations import directory_load
-from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.e2e.conftest import tick, wait_for_captcha
+from tests.e2e.journeys import fresh_code, log_in, log_out, open_login, submit_login
 from tests.helpers.outbox import first_link, last_email_to
 from tests.organisations.factories import EmployerFactory, MembershipFactory, OperatorFactory, SchoolFactory
 
@@ -33,46 +31,6 @@ def _directory(settings, transactional_db):
     settings.PARCOURS_ENTREPRISES_API_URL = "http://127.0.0.1:9"
     settings.PARCOURS_EDUCATION_API_URL = "http://127.0.0.1:9"
     directory_load()
-
-
-@pytest.fixture
-def clock(time_machine):
-    """The server's clock (the live server runs in this process), moved to fresh TOTP windows on demand."""
-    time_machine.move_to(datetime.now(tz=UTC), tick=True)
-    return time_machine
-
-
-def fresh_code(clock, secret: str) -> str:
-    """The code of the next 30-second window: not used yet, valid long enough to be typed."""
-    clock.move_to(datetime.fromtimestamp((time.time() // 30 + 1) * 30 + 0.5, tz=UTC), tick=True)
-    return pyotp.TOTP(secret).now()
-
-
-def open_login(page: Page, axe) -> None:
-    page.goto(page.live_server_url)
-    axe()
-    page.get_by_role("link", name="Se connecter").first.click()
-    expect(page.get_by_role("heading", name=re.compile("Connexion à"))).to_be_visible()
-    axe()
-
-
-def submit_login(page: Page, email: str, password: str = DEFAULT_PASSWORD) -> None:
-    page.get_by_label(re.compile("Adresse électronique")).first.fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-
-
-def log_in(page: Page, axe, user) -> None:
-    open_login(page, axe)
-    submit_login(page, user.email)
-    expect(page.get_by_role("banner")).to_contain_text(user.get_full_name())
-    axe()
-
-
-def log_out(page: Page, axe) -> None:
-    page.get_by_role("banner").get_by_role("button", name="Se déconnecter").first.click()
-    expect(page.get_by_role("link", name="Se connecter").first).to_be_visible()
-    axe()
 
 
 def open_my_structures(page: Page, axe) -> None:

@@ -19,55 +19,15 @@ from parcours.enrollments.enums import AttendanceStatus, ConventionStatus, Signa
 from parcours.enrollments.models import AttendanceRecord, AttendanceSheet, Convention
 from parcours.notifications.models import OutgoingEmail
 from parcours.organisations.models import Role
-from tests.accounts.factories import DEFAULT_PASSWORD
 from tests.catalog.factories import ProgrammeFactory, SessionFactory, SlotFactory, TrainingActionFactory
 from tests.e2e.conftest import tick
+from tests.e2e.journeys import field, log_in, log_out, navigation, open_dashboard, submit_login
 from tests.enrollments.factories import EnrollmentFactory
 from tests.helpers.outbox import first_link, last_email_to
 from tests.organisations.factories import EmployerFactory, OperatorFactory, ProviderFactory, member
 
 TITLE = "Habilitation électrique B1V — initiation"
 PLACE = "8 rue des Forges, 93200 Saint-Denis"
-
-
-def submit_login(page: Page, email: str) -> None:
-    page.get_by_label(re.compile("Adresse électronique")).first.fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
-def log_in(page: Page, axe, user) -> None:
-    page.goto(page.live_server_url)
-    axe()
-    page.get_by_role("link", name="Se connecter").first.click()
-    expect(page.get_by_role("heading", name=re.compile("Connexion à"))).to_be_visible()
-    axe()
-    submit_login(page, user.email)
-    expect(page.get_by_role("banner")).to_contain_text(user.get_full_name())
-    axe()
-
-
-def log_out(page: Page, axe) -> None:
-    page.get_by_role("banner").get_by_role("button", name="Se déconnecter").first.click()
-    expect(page.get_by_role("link", name="Se connecter").first).to_be_visible()
-    axe()
-
-
-def navigation(page: Page):
-    return page.get_by_role("navigation", name="Menu principal")
-
-
-def open_dashboard(page: Page, label: str) -> None:
-    """A dashboard of the "Mes tableaux de bord" menu (or the item itself when the person has only one)."""
-    menu = navigation(page).get_by_role("button", name="Mes tableaux de bord")
-    if menu.count():
-        menu.click()
-    navigation(page).get_by_role("link", name=label).click()
-
-
-def field(page: Page, label: str):
-    """The text field whose label starts with `label` (help texts repeat words of other labels)."""
-    return page.get_by_role("textbox", name=re.compile("^" + re.escape(label)))
 
 
 def download_pdf(page: Page, link) -> bytes:

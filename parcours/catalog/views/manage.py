@@ -85,6 +85,17 @@ def _refused(request, error: TransitionRefused) -> None:
         messages.error(request, problem)
 
 
+def _status_change(request, change, *, success: str, url: str):
+    """A status button (archive, close...): run the service, say what happened, back to the page."""
+    try:
+        change()
+    except TransitionRefused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, success)
+    return redirect(url)
+
+
 # --- Actions ------------------------------------------------------------------------------------------------
 
 
@@ -223,25 +234,23 @@ def action_publish(request, public_id):
 @require_POST
 def action_archive(request, public_id):
     action = _action(request, public_id)
-    try:
-        services.action_archive(action=action, actor=request.user, request=request)
-    except TransitionRefused as error:
-        _refused(request, error)
-    else:
-        messages.success(request, "L'action est archivée : elle n'apparaît plus dans le catalogue.")
-    return redirect(_action_url(action))
+    return _status_change(
+        request,
+        lambda: services.action_archive(action=action, actor=request.user, request=request),
+        success="L'action est archivée : elle n'apparaît plus dans le catalogue.",
+        url=_action_url(action),
+    )
 
 
 @require_POST
 def action_to_draft(request, public_id):
     action = _action(request, public_id)
-    try:
-        services.action_to_draft(action=action, actor=request.user, request=request)
-    except TransitionRefused as error:
-        _refused(request, error)
-    else:
-        messages.success(request, "L'action est repassée en brouillon : elle n'apparaît plus dans le catalogue.")
-    return redirect(_action_url(action))
+    return _status_change(
+        request,
+        lambda: services.action_to_draft(action=action, actor=request.user, request=request),
+        success="L'action est repassée en brouillon : elle n'apparaît plus dans le catalogue.",
+        url=_action_url(action),
+    )
 
 
 # --- Sessions -----------------------------------------------------------------------------------------------
@@ -334,25 +343,23 @@ def session_edit(request, public_id):
 @require_POST
 def session_close(request, public_id):
     session = _session(request, public_id)
-    try:
-        services.session_close(session=session, actor=request.user, request=request)
-    except TransitionRefused as error:
-        _refused(request, error)
-    else:
-        messages.success(request, "Les inscriptions à la session sont closes.")
-    return redirect(_session_url(session))
+    return _status_change(
+        request,
+        lambda: services.session_close(session=session, actor=request.user, request=request),
+        success="Les inscriptions à la session sont closes.",
+        url=_session_url(session),
+    )
 
 
 @require_POST
 def session_reopen(request, public_id):
     session = _session(request, public_id)
-    try:
-        services.session_reopen(session=session, actor=request.user, request=request)
-    except TransitionRefused as error:
-        _refused(request, error)
-    else:
-        messages.success(request, "Les inscriptions à la session sont rouvertes.")
-    return redirect(_session_url(session))
+    return _status_change(
+        request,
+        lambda: services.session_reopen(session=session, actor=request.user, request=request),
+        success="Les inscriptions à la session sont rouvertes.",
+        url=_session_url(session),
+    )
 
 
 def _cancel_form(data=None) -> ReasonForm:
