@@ -321,6 +321,11 @@ PARCOURS_UPLOAD_MAX_BYTES = env.int("PARCOURS_UPLOAD_MAX_BYTES", default=10 * 10
 PARCOURS_CONVOCATION_DAYS_BEFORE = env.int("PARCOURS_CONVOCATION_DAYS_BEFORE", default=7)
 # The code a trainee types on their own device to sign an open attendance sheet.
 PARCOURS_ATTENDANCE_CODE_MINUTES = env.int("PARCOURS_ATTENDANCE_CODE_MINUTES", default=15)
+# The satisfaction questionnaire (issue 8): how long it stays open after the session, the reminders (days
+# after opening) and how many answers must be in before any result is shown (so that none can be traced).
+PARCOURS_SURVEY_OPEN_DAYS = env.int("PARCOURS_SURVEY_OPEN_DAYS", default=30)
+PARCOURS_SURVEY_REMINDER_DAYS = env.list("PARCOURS_SURVEY_REMINDER_DAYS", cast=int, default=[7, 21])
+PARCOURS_SURVEY_MIN_ANSWERS = env.int("PARCOURS_SURVEY_MIN_ANSWERS", default=5)
 
 # Organisations (seeds 001, 002).
 PARCOURS_SCHOOL_LINK_MINUTES = env.int("PARCOURS_SCHOOL_LINK_MINUTES", default=5)

@@ -59,6 +59,7 @@ class ProgrammeForm(forms.ModelForm):
             "provider_validation",
             "funding",
             "is_active",
+            "survey_is_anonymous",
         ]
         labels = {
             "name": "Nom du programme",
@@ -70,6 +71,7 @@ class ProgrammeForm(forms.ModelForm):
             "provider_validation": "L'organisme de formation valide l'inscription",
             "funding": "Financement",
             "is_active": "Programme ouvert aux demandes",
+            "survey_is_anonymous": "Questionnaire de satisfaction anonyme pour l'organisme",
         }
         help_texts = {
             "name": "Par exemple : Offre de professionnalisation 2026",
@@ -77,6 +79,10 @@ class ProgrammeForm(forms.ModelForm):
             "starts_on": "Au format jj/mm/aaaa.",
             "ends_on": "Au format jj/mm/aaaa ; le même jour que le début ou après.",
             "is_active": "Décochez pour ne plus accepter de nouvelles demandes.",
+            "survey_is_anonymous": (
+                "Les réponses ne sont alors reliées à personne : ni l'organisme ni l'opérateur ne peuvent savoir "
+                "qui a répondu quoi."
+            ),
         }
         widgets = {
             "description": _text(4),

@@ -36,6 +36,8 @@ class Programme(models.Model):
     provider_validation = models.BooleanField("l'organisme valide l'inscription", default=True)
     funding = models.CharField("financement", max_length=10, choices=Funding.choices, default=Funding.OPERATOR_FUNDS)
     is_active = models.BooleanField("ouvert", default=True)
+    # The satisfaction questionnaire's answers reach the provider without their authors (issue 8).
+    survey_is_anonymous = models.BooleanField("questionnaire de satisfaction anonyme pour l'organisme", default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -48,3 +48,21 @@ class ObjectiveResultValue(models.TextChoices):
     REACHED = "reached", "Atteint"
     PARTLY = "partly", "Partiellement atteint"
     NOT_REACHED = "not_reached", "Non atteint"
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", "Note de 1 à 5"
+    CHOICE = "choice", "Choix dans une liste"
+    TEXT = "text", "Réponse libre"
+
+
+# The scale's bounds and the words at each end (shown beside the buttons).
+SCALE_MIN = 1
+SCALE_MAX = 5
+
+
+class SessionReportStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Transmis à l'opérateur"
+    CHANGES_REQUESTED = "changes_requested", "Modifications demandées"
+    ACCEPTED = "accepted", "Accepté"

@@ -7,6 +7,7 @@ count nothing. Computed in minutes from the slots' times (what Slot.hours gives)
 from collections import defaultdict
 from decimal import Decimal
 
+from parcours.catalog.models import Slot
 from parcours.enrollments.enums import AttendanceStatus
 from parcours.enrollments.models import AttendanceRecord, Enrollment
 
@@ -47,3 +48,40 @@ def hours_label(hours: Decimal) -> str:
     """French writing of hours: "14", "3,5", "10,25"."""
     text = format(hours.normalize(), "f") if hours else "0"
     return text.replace(".", ",")
+
+
+# Across sessions (the bilan, the employer's yearly recap, the operators' statistics): one query each, and the
+# same rule as above, so that every page states the same hours.
+
+_TENTH = Decimal("0.1")
+
+
+def hours_from_minutes(minutes: int) -> Decimal:
+    return _hours(minutes)
+
+
+def planned_minutes_by_session(session_ids) -> dict[int, int]:
+    """The minutes of each session's half-days (its timetable), by session pk."""
+    minutes: dict[int, int] = defaultdict(int)
+    rows = Slot.objects.filter(session_id__in=list(session_ids)).values_list("session_id", "starts_at", "ends_at")
+    for session_id, start, end in rows:
+        minutes[session_id] += _minutes(start, end)
+    return dict(minutes)
+
+
+def attended_minutes_by_enrollment(enrollment_ids) -> dict[int, int]:
+    """The minutes each trainee was present (any session), by enrollment pk; absent from the dict means 0."""
+    minutes: dict[int, int] = defaultdict(int)
+    rows = AttendanceRecord.objects.filter(
+        enrollment_id__in=list(enrollment_ids), status=AttendanceStatus.PRESENT
+    ).values_list("enrollment_id", "sheet__slot__starts_at", "sheet__slot__ends_at")
+    for enrollment_id, start, end in rows:
+        minutes[enrollment_id] += _minutes(start, end)
+    return dict(minutes)
+
+
+def attendance_rate(attended_minutes: int, planned_minutes: int) -> Decimal | None:
+    """The share of the planned time attended, as a percentage with one decimal; None when nothing was planned."""
+    if not planned_minutes:
+        return None
+    return (Decimal(100) * Decimal(attended_minutes) / Decimal(planned_minutes)).quantize(_TENTH)

@@ -14,6 +14,8 @@ from parcours.enrollments.enums import (
     ConventionStatus,
     EnrollmentState,
     ObjectiveResultValue,
+    QuestionKind,
+    SessionReportStatus,
     SignatureMethod,
 )
 from parcours.organisations.models import Organisation
@@ -228,3 +230,154 @@ class ObjectiveResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objective[:40]}: {self.result}"
+
+
+# After a session (issue 8): the trainees' satisfaction questionnaire and the provider's bilan.
+
+
+class SurveyQuestion(models.Model):
+    """A question of a programme's satisfaction questionnaire, set by the operator's staff."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="survey_questions")
+    position = models.PositiveSmallIntegerField("rang", default=0)
+    kind = models.CharField("type de réponse", max_length=10, choices=QuestionKind.choices)
+    label = models.CharField("question", max_length=300)
+    # The options of a CHOICE question, in order; empty for the others.
+    choices = models.JSONField("réponses proposées", default=list, blank=True)
+    required = models.BooleanField("réponse obligatoire", default=True)
+
+    class Meta:
+        verbose_name = "question du questionnaire de satisfaction"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SatisfactionSurvey(models.Model):
+    """The satisfaction questionnaire of one session for one programme's trainees.
+
+    `questions` keeps the programme's questions as they were when it opened, each with a stable `key`
+    (answers refer to it), so that editing the programme's questionnaire later never changes what was asked.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="satisfaction_surveys")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="satisfaction_surveys")
+    # [{"key": "q1", "kind": "scale", "label": "…", "choices": [...], "required": true}, …]
+    questions = models.JSONField("questions")
+    is_anonymous = models.BooleanField("anonyme pour l'organisme")
+    opened_at = models.DateTimeField("ouvert le", default=timezone.now)
+    closes_at = models.DateTimeField("ouvert jusqu'au")
+    # Denormalised for the lists and the anonymity threshold: kept under the survey's row lock.
+    invited_count = models.PositiveIntegerField("invités", default=0)
+    answered_count = models.PositiveIntegerField("réponses", default=0)
+
+    class Meta:
+        verbose_name = "questionnaire de satisfaction"
+        verbose_name_plural = "questionnaires de satisfaction"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "programme"], name="one_survey_per_session_programme")
+        ]
+        indexes = [models.Index(fields=["programme", "opened_at"], name="survey_programme_opened")]
+
+    def __str__(self) -> str:
+        return f"Questionnaire {self.session}"
+
+
+class SurveyInvitation(models.Model):
+    """One trainee's invitation to answer a survey.
+
+    It records *whether* they answered, never which response is theirs, nor when (the order or the time of
+    the answers could tell an anonymous answer's author).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="invitations")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="survey_invitations")
+    has_answered = models.BooleanField("a répondu", default=False)
+    reminders_sent = models.PositiveSmallIntegerField("relances envoyées", default=0)
+    last_reminded_at = models.DateTimeField("dernière relance", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation à répondre"
+        constraints = [models.UniqueConstraint(fields=["survey", "enrollment"], name="one_invitation_per_trainee")]
+        indexes = [models.Index(fields=["survey", "has_answered"], name="invitation_survey_answered")]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.enrollment_id} ({'répondu' if self.has_answered else 'en attente'})"
+
+
+class SurveyResponse(models.Model):
+    """One trainee's answers. `enrollment` is set only when the survey is not anonymous."""
+
+    survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="responses")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="survey_responses"
+    )
+    # The day only: a time could be matched against who was on the site then.
+    submitted_on = models.DateField("répondu le")
+
+    class Meta:
+        verbose_name = "réponse au questionnaire"
+
+    def __str__(self) -> str:
+        return f"Réponse au questionnaire {self.survey_id}"
+
+
+class SurveyAnswer(models.Model):
+    """The answer to one question; the column used depends on the question's kind."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question_key = models.CharField("question", max_length=20)
+    scale_value = models.PositiveSmallIntegerField("note", null=True, blank=True)
+    choice_value = models.CharField("choix", max_length=200, blank=True)
+    text_value = models.TextField("réponse libre", blank=True)
+
+    class Meta:
+        verbose_name = "réponse à une question"
+        constraints = [models.UniqueConstraint(fields=["response", "question_key"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question_key}: {self.scale_value or self.choice_value or self.text_value[:30]}"
+
+
+class SessionReport(models.Model):
+    """The bilan de l'action: the provider's end-of-session report to a programme's operator.
+
+    The figures (trainees, hours, attendance rate) are computed from the attendance when the provider submits,
+    and kept as submitted: the operator decides on what it was sent.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="reports")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="session_reports")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="session_reports")
+    status = models.CharField(
+        "statut", max_length=20, choices=SessionReportStatus.choices, default=SessionReportStatus.DRAFT
+    )
+    results = models.TextField("résultats obtenus", blank=True)
+    comments = models.TextField("commentaires", blank=True)
+    difficulties = models.TextField("difficultés rencontrées", blank=True)
+    trainees_count = models.PositiveIntegerField("stagiaires", default=0)
+    planned_hours = models.DecimalField("heures prévues", max_digits=9, decimal_places=2, default=0)
+    attended_hours = models.DecimalField("heures suivies", max_digits=9, decimal_places=2, default=0)
+    # A percentage (0–100) of the planned hours attended; None when nothing was planned.
+    attendance_rate = models.DecimalField("taux d'assiduité", max_digits=5, decimal_places=1, null=True, blank=True)
+    # The operator's last request for changes, shown to the provider.
+    operator_comment = models.TextField("demande de l'opérateur", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
+    decided_at = models.DateTimeField("accepté le", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "bilan de l'action"
+        verbose_name_plural = "bilans de l'action"
+        constraints = [models.UniqueConstraint(fields=["session", "programme"], name="one_report_per_session")]
+        indexes = [models.Index(fields=["programme", "status"], name="report_programme_status")]
+
+    def __str__(self) -> str:
+        return f"Bilan {self.session}"
