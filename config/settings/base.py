@@ -258,6 +258,8 @@ PARCOURS_PERIODIC_JOBS = {
     # The catalog sorts by the next open session; deadlines pass with time alone (triggers see writes only).
     "refresh_next_sessions": 3600,
     "send_convocations": 3600,
+    # Satisfaction questionnaires open when a session ends; reminders on the days PARCOURS_SURVEY_REMINDER_DAYS.
+    "send_satisfaction_surveys": 3600,
     # Expired sessions (an abandoned sign-up wizard's identity, the NIR encrypted) do not stay.
     "clearsessions": 86400,
 }

@@ -16,9 +16,11 @@ class EnrollmentsConfig(AppConfig):
             convocations,
             notifications,
             receivers,
+            satisfaction,
         )
 
         convocations.register()
         attendance.register()
         assessments.register()
         conventions.register()
+        satisfaction.register()
