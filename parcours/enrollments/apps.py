@@ -16,6 +16,7 @@ class EnrollmentsConfig(AppConfig):
             convocations,
             notifications,
             receivers,
+            reports,
             satisfaction,
         )
 
@@ -24,3 +25,4 @@ class EnrollmentsConfig(AppConfig):
         assessments.register()
         conventions.register()
         satisfaction.register()
+        reports.register()

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from parcours.enrollments.views import recap
 
 app_name = "recap"
 
-urlpatterns = []
+urlpatterns = [
+    path("", recap.page, name="page"),
+    path("telecharger.<str:file_format>", recap.download, name="download"),
+]
