@@ -6,7 +6,7 @@ from django.core.management import call_command
 from parcours.accounts.models import User
 from parcours.organisations.models import Membership, Organisation, OrganisationRequest
 from parcours.organisations.permissions import is_operator_staff
-from parcours.web import demo_catalog, demo_running
+from parcours.web import demo_catalog, demo_ended, demo_running
 from parcours.web.management.commands.demo import ACCOUNTS, DEMO_PASSWORD, ORGANISATION_ACCOUNTS
 
 EVERYONE = [*ACCOUNTS, *ORGANISATION_ACCOUNTS.values()]
@@ -96,11 +96,10 @@ def test_demo_offer_and_requests_in_every_state(capsys):
     call_command("demo")
     call_command("demo")  # put back as printed, nothing twice
 
-    assert TrainingAction.objects.filter(status="published").count() == 4  # 3 to ask for, 1 under way
+    assert TrainingAction.objects.filter(status="published").count() == 5  # 3 to ask for, 1 under way, 1 ended
     assert TrainingAction.objects.filter(status="draft").count() == 1
-    states = sorted(
-        Enrollment.objects.exclude(session__action__title=demo_running.TITLE).values_list("state", flat=True)
-    )
+    elsewhere = Enrollment.objects.exclude(session__action__title__in=[demo_running.TITLE, demo_ended.TITLE])
+    states = sorted(elsewhere.values_list("state", flat=True))
     assert states == sorted(
         [
             "pending_employer",
@@ -112,9 +111,7 @@ def test_demo_offer_and_requests_in_every_state(capsys):
             "cancelled",
         ]
     )
-    mine = Enrollment.objects.exclude(session__action__title=demo_running.TITLE).get(
-        beneficiary__email=ORGANISATION_ACCOUNTS["employee"].email
-    )
+    mine = elsewhere.get(beneficiary__email=ORGANISATION_ACCOUNTS["employee"].email)
     assert mine.state == "pending_employer"
 
 
@@ -147,3 +144,32 @@ def test_demo_run_the_next_day_moves_the_session_under_way(capsys, time_machine)
     convention = Convention.objects.get(session__action__title=demo_running.TITLE)
     assert convention.session.starts_on == timezone.localdate() - datetime.timedelta(days=1)
     assert AttendanceSheet.objects.filter(slot__session=convention.session, closed_at__isnull=True).count() == 1
+
+
+def test_demo_ended_sessions_have_answers_and_bilans(capsys, time_machine):
+    import datetime
+
+    from django.utils import timezone
+
+    from parcours.enrollments.models import SatisfactionSurvey, SessionReport, SurveyInvitation
+    from parcours.workflows.models import TransitionLog
+
+    call_command("demo")
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=1))
+    call_command("demo")  # the next day: rebuilt at the new dates, nothing twice
+
+    surveys = SatisfactionSurvey.objects.filter(session__action__title=demo_ended.TITLE).order_by("opened_at")
+    assert [(s.invited_count, s.answered_count) for s in surveys] == [(6, 6), (7, 5)]
+    assert [s.session.ends_on for s in surveys] == [
+        timezone.localdate() - datetime.timedelta(days=21),
+        timezone.localdate() - datetime.timedelta(days=5),
+    ]
+    waiting = SurveyInvitation.objects.get(
+        survey__session__action__title=demo_ended.TITLE,
+        enrollment__beneficiary__email=ORGANISATION_ACCOUNTS["employee"].email,
+    )
+    assert not waiting.has_answered  # the printed salarié answers it
+    reports = SessionReport.objects.filter(session__action__title=demo_ended.TITLE).order_by("session__starts_on")
+    assert [report.status for report in reports] == ["accepted", "submitted"]
+    assert [str(report.attendance_rate) for report in reports] == ["91.7", "92.9"]
+    assert TransitionLog.objects.filter(to_state="enrolled", object_type="enrollments.enrollment").count() == 13

@@ -384,10 +384,13 @@ def dashboard_links(user) -> list[tuple[str, str]]:
     links = []
     if (Role.EMPLOYEE, "employer") in roles:
         links.append(("Mes formations", "dashboards:beneficiary"))
+        links.append(("Mes questionnaires de satisfaction", "satisfaction:mine"))
     if roles & {(Role.REFERENT, "employer"), (Role.MANAGER, "employer")}:
         links.append(("Formations des salariés", "dashboards:employer"))
+        links.append(("Récapitulatif annuel des salariés", "recap:page"))
     if roles & {(Role.REFERENT, "provider"), (Role.MANAGER, "provider"), (Role.TRAINER, "provider")}:
         links.append(("Inscriptions à mes sessions", "dashboards:provider"))
+        links.append(("Bilans de l'action", "reports:list"))
     if operator_memberships(user):
         links.append(("Demandes d'inscription des programmes", "dashboards:operator"))
     return links

@@ -121,7 +121,12 @@ def main_navigation(request: HttpRequest | None) -> list[NavItem]:
         elif dashboards:
             items.append(NavItem("Mes tableaux de bord", children=tuple(dashboards)))
         if is_operator_staff(user):
-            pages = (("Demandes à traiter", "backoffice:home"), ("Programmes", "catalog_manage:programmes"))
+            pages = (
+                ("Demandes à traiter", "backoffice:home"),
+                ("Programmes", "catalog_manage:programmes"),
+                ("Bilans de l'action", "reports:operator"),
+                ("Statistiques", "statistics:home"),
+            )
             operator = [NavItem(label, url) for label, name in pages if (url := url_or_none(name))]
             if operator:
                 items.append(NavItem("Espace opérateur", children=tuple(operator)))

@@ -166,7 +166,7 @@ def test_a_provider_publishes_an_employee_asks_the_employer_approves_and_the_pro
     assert "Lucas Martin est inscrit(e) à « Soudure à l’arc électrique — initiation »" in email.body_text
 
     log_in(page, axe, employee)
-    navigation(page).get_by_role("link", name="Mes formations").click()
+    open_dashboard(page, "Mes formations")
     expect(page.get_by_role("heading", name="Mes formations", level=1)).to_be_visible()
     row = page.get_by_role("region", name=re.compile("Formations à venir")).get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text("Inscrit")

@@ -21,7 +21,7 @@ from parcours.notifications.models import OutgoingEmail
 from parcours.organisations.models import Role
 from tests.catalog.factories import ProgrammeFactory, SessionFactory, SlotFactory, TrainingActionFactory
 from tests.e2e.conftest import tick
-from tests.e2e.journeys import field, log_in, log_out, navigation, open_dashboard, submit_login
+from tests.e2e.journeys import field, log_in, log_out, open_dashboard, submit_login
 from tests.enrollments.factories import EnrollmentFactory
 from tests.helpers.outbox import first_link, last_email_to
 from tests.organisations.factories import EmployerFactory, OperatorFactory, ProviderFactory, member
@@ -215,7 +215,7 @@ def trainer_marks_present_and_shows_a_code(page: Page, axe, trainer) -> str:
 
 def trainee_signs(page: Page, axe, employee, code: str) -> None:
     log_in(page, axe, employee)
-    navigation(page).get_by_role("link", name="Mes formations").click()
+    open_dashboard(page, "Mes formations")
     expect(page.get_by_role("heading", name="Mes formations", level=1)).to_be_visible()
     axe()
     page.get_by_role("main").get_by_role("link", name=TITLE).first.click()

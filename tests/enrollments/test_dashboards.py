@@ -571,10 +571,10 @@ def test_operator_dashboard_has_bounded_queries(client, world, django_assert_max
 def test_dashboard_links_follow_the_memberships(world, django_assert_num_queries):
     ask(world, beneficiary=world.employee)
     expectations = {
-        "employee": ["dashboards:beneficiary"],
-        "employer_referent": ["dashboards:employer"],
-        "provider_manager": ["dashboards:provider"],
-        "trainer": ["dashboards:provider"],
+        "employee": ["dashboards:beneficiary", "satisfaction:mine"],
+        "employer_referent": ["dashboards:employer", "recap:page"],
+        "provider_manager": ["dashboards:provider", "reports:list"],
+        "trainer": ["dashboards:provider", "reports:list"],
         "gestionnaire": ["dashboards:operator"],
     }
     for role, names in expectations.items():

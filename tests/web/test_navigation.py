@@ -125,14 +125,16 @@ def test_roles_bring_their_dashboards_and_spaces(rf, django_assert_max_num_queri
     labels = {item.label: [child.label for child in item.children] for item in items}
     assert labels["Mes tableaux de bord"] == [
         "Formations des salariés",
+        "Récapitulatif annuel des salariés",
         "Inscriptions à mes sessions",
+        "Bilans de l'action",
         "Demandes d'inscription des programmes",
         "Mon offre de formation",
         "Émargement",
         "Présence des salariés",
         "Conventions de formation",
     ]
-    assert labels["Espace opérateur"] == ["Demandes à traiter", "Programmes"]
+    assert labels["Espace opérateur"] == ["Demandes à traiter", "Programmes", "Bilans de l'action", "Statistiques"]
     assert "Mes structures" in labels
 
 
@@ -144,4 +146,8 @@ def test_an_employee_gets_their_trainings(rf):
     request = rf.get("/")
     request.user = member(EmployerFactory(), Role.EMPLOYEE).user
 
-    assert NavItem("Mes formations", "/tableau-de-bord/mes-formations/") in main_navigation(request)
+    (menu,) = [item for item in main_navigation(request) if item.label == "Mes tableaux de bord"]
+    assert menu.children == (
+        NavItem("Mes formations", "/tableau-de-bord/mes-formations/"),
+        NavItem("Mes questionnaires de satisfaction", "/questionnaires/"),
+    )

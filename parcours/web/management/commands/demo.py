@@ -13,7 +13,7 @@ from parcours.accounts.nir import nir_key
 from parcours.accounts.services.legacy import legacy_account_reset
 from parcours.accounts.services.mfa import totp_activate
 from parcours.accounts.services.users import user_create_confirmed, user_reset_confirmed
-from parcours.web import demo_catalog, demo_organisations, demo_running
+from parcours.web import demo_catalog, demo_ended, demo_organisations, demo_running
 from parcours.web.demo_organisations import DEMO_COLLEGE, DEMO_LYCEE
 
 # Public on purpose: these accounts exist only in demo databases, on reserved example domains.
@@ -213,6 +213,11 @@ class Command(BaseCommand):
             f"  session en cours : « {demo_running.TITLE} » — convention signée par l'organisme, à signer par "
             "l'employeur référent ; feuille d'émargement de ce matin ouverte (formateur) ; le salarié est convoqué"
         )
+        self.stdout.write(
+            f"  sessions terminées : « {demo_ended.TITLE} » — le salarié a un questionnaire de satisfaction à "
+            "remplir ; un bilan attend le gestionnaire, un autre est accepté ; récapitulatif annuel (employeur "
+            "référent) et statistiques (gestionnaire) remplis"
+        )
 
     def _organisations(self, users: dict) -> None:
         demo_organisations.directory_load()
@@ -245,6 +250,18 @@ class Command(BaseCommand):
             provider_referent=users["provider_referent"],
             trainer=users["trainer"],
             trainees=[users["employee"], employees[1]],
+            common=demo_catalog.action_defaults(provider),
+        )
+        demo_ended.ended_sessions_setup(
+            programme=programme,
+            employer=employer,
+            employer_referent=users["employer_referent"],
+            provider=provider,
+            provider_referent=users["provider_referent"],
+            trainer=users["trainer"],
+            gestionnaire=users["gestionnaire"],
+            salarie=users["employee"],
+            employees=employees,
             common=demo_catalog.action_defaults(provider),
         )
         demo_catalog.enrollments_setup(
