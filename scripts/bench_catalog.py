@@ -9,6 +9,14 @@ PostgreSQL database of its own:
     .venv/bin/python scripts/bench_catalog.py
     dropdb -h 127.0.0.1 -U postgres parcours_bench
 
+To measure again on the data loaded (a few times: on a shared machine single runs vary), and to see the plans
+of the slowest searches:
+
+    .venv/bin/python scripts/bench_catalog.py --searches-only
+    .venv/bin/python scripts/bench_catalog.py --searches-only --pages 0 --explain 5
+
+The figures are printed with the load average: compare runs made under the same.
+
 Target (issue 6): search p95 <= 50 ms, a bounded number of queries per search page.
 """
 
@@ -20,6 +28,7 @@ import statistics
 import sys
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,8 +74,14 @@ CITIES = ["Paris", "Lyon", "Marseille", "Lille", "Nantes", "Bordeaux", "Toulouse
 PROVIDER_WORDS = "FORMA PRO ATELIER INSTITUT CENTRE ACADEMIE CAMPUS SAVOIRS METIERS AVENIR COMPETENCES".split()  # noqa: SIM905
 
 
-# catalog/0004's triggers that keep catalog_action_search in step with the actions.
-SEARCH_TRIGGERS = ("catalog_trainingaction_search_write", "catalog_trainingaction_search_update")
+# The triggers of catalog/0004 and 0006 that keep catalog_action_search in step, by table.
+SEARCH_TRIGGERS = [
+    ("catalog_trainingaction", "catalog_trainingaction_search_write"),
+    ("catalog_trainingaction", "catalog_trainingaction_search_update"),
+    ("catalog_session", "catalog_session_action_search_write"),
+    ("catalog_session", "catalog_session_action_search_update"),
+    ("catalog_trainingaction_programmes", "catalog_trainingaction_programmes_action_search"),
+]
 
 
 def _siret(number: int) -> str:
@@ -107,8 +122,8 @@ def generate(cursor, *, actions: int, sessions_per_action: int, providers: int, 
     for number in range(20):
         cursor.execute(
             "INSERT INTO catalog_programme (public_id, operator_id, name, description, starts_on, ends_on, who_asks,"
-            " employer_approval, provider_validation, funding, is_active, created_at)"
-            " VALUES (%s, %s, %s, '', %s, %s, 'employee', true, true, 'operator', true, %s) RETURNING id",
+            " employer_approval, provider_validation, funding, is_active, survey_is_anonymous, created_at)"
+            " VALUES (%s, %s, %s, '', %s, %s, 'employee', true, true, 'operator', true, true, %s) RETURNING id",
             [uuid.uuid4(), operator_id, f"Programme {number}", today, today + datetime.timedelta(days=730), now],
         )
         programme_ids.append(cursor.fetchone()[0])
@@ -243,8 +258,8 @@ def load(options) -> dict:
     start = time.perf_counter()
     with connection.cursor() as cursor:
         # The narrow search table's triggers would sync it once per row written: off for the load, then one rebuild.
-        for trigger in SEARCH_TRIGGERS:
-            cursor.execute(f"ALTER TABLE catalog_trainingaction DISABLE TRIGGER {trigger}")
+        for table, trigger in SEARCH_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     with transaction.atomic(), connection.cursor() as cursor:
         generated = generate(
             cursor.cursor,
@@ -262,8 +277,8 @@ def load(options) -> dict:
     start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT catalog_action_search_rebuild()")
-        for trigger in SEARCH_TRIGGERS:
-            cursor.execute(f"ALTER TABLE catalog_trainingaction ENABLE TRIGGER {trigger}")
+        for table, trigger in SEARCH_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
     print(f"catalog_action_search rebuilt in {time.perf_counter() - start:.1f}s")
     start = time.perf_counter()
     with connection.cursor() as cursor:
@@ -293,17 +308,16 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--searches-only", action="store_true", help="measure again on the data already loaded")
+    parser.add_argument("--pages", type=int, help="how many searches to request as whole pages (default: a fifth)")
+    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN (ANALYZE, BUFFERS) the N slowest searches")
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
     from parcours.catalog.models import Programme, TrainingAction
     from parcours.catalog.selectors import catalog_search
@@ -324,6 +338,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         print(f"random_page_cost={cursor.fetchone()[0]}")
+    # The machine may be shared: figures mean little without its load.
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     rng = random.Random(options.seed)  # noqa: S311 (made-up data)
     programmes = list(Programme.objects.all())
@@ -341,31 +357,78 @@ def main() -> None:
         durations.append(elapsed)
         queries.append(len(captured))
         counts.append(result.count)
-        slowest.append((elapsed, query))
+        slowest.append((elapsed, query, page))
     print(f"catalog_search x{len(durations)}: {percentiles(durations)}")
     print(f"queries per search: max={max(queries)} min={min(queries)}")
     print(
         f"results: none={counts.count(0)} capped(>1000)={sum(1 for c in counts if c >= 1000)}"
         f" median={statistics.median(counts):.0f}"
     )
-    for elapsed, query in sorted(slowest, key=lambda item: item[0])[-5:]:
-        print(f"  slow {elapsed:.1f}ms: {query}")
+    slowest.sort(key=lambda item: item[0])
+    for elapsed, query, page in slowest[-5:]:
+        print(f"  slow {elapsed:.1f}ms: {query} page={page}")
+    for elapsed, query, page in reversed(slowest[len(slowest) - options.explain :] if options.explain else []):
+        explain(query, page, elapsed)
 
-    # The whole page through Django (middlewares, form, template) for a share of the searches.
+    pages = options.searches // 5 if options.pages is None else options.pages
+    if pages:
+        measure_pages(searches[:pages])
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def explain(query, page: int, elapsed: float) -> None:
+    """Each SQL query of the search, run again under EXPLAIN (ANALYZE, BUFFERS)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parcours.catalog.selectors import catalog_search
+
+    with CaptureQueriesContext(connection) as captured:
+        catalog_search(query, page=page)
+    print(f"\n=== {elapsed:.1f}ms: {query} page={page}")
+    for executed in captured:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {executed['sql']}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"--- {executed['sql'][:400]}\n{plan}")
+
+
+def measure_pages(searches: list) -> None:
+    """The whole page through Django (middlewares, form, template), every criterion in the URL. Static files
+    by their plain names: no collectstatic manifest is needed, and looking names up is not what is measured."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
+
     settings.ALLOWED_HOSTS = ["testserver"]
     client = Client()
     url = reverse("catalog:search")
     page_durations, page_queries = [], []
-    for query, page in searches[: options.searches // 5]:
-        params = {"q": query.text, "page": page, "departement": query.department, "modalite": query.modality}
-        if query.programme:
-            params["programme"] = str(query.programme.public_id)
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url, {key: value for key, value in params.items() if value}, secure=True)
-            page_durations.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-        page_queries.append(len(captured))
+    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # WhiteNoise warns that collectstatic's directory is missing: it serves no file here.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain_static}):
+        for query, page in searches:
+            params = {
+                "q": query.text,
+                "page": page,
+                "programme": query.programme and str(query.programme.public_id),
+                "departement": query.department,
+                "du": query.starts_from and query.starts_from.isoformat(),
+                "au": query.starts_until and query.starts_until.isoformat(),
+                "modalite": query.modality,
+                "certification": query.certification,
+                "organisme": query.provider,
+                "tri": query.sort,
+            }
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(url, {key: value for key, value in params.items() if value}, secure=True)
+                page_durations.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+            page_queries.append(len(captured))
     print(f"GET /formations/ x{len(page_durations)}: {percentiles(page_durations)}; queries max={max(page_queries)}")
 
 

@@ -4,6 +4,7 @@ their sessions and the sessions' half-day slots."""
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -207,13 +208,22 @@ class Slot(models.Model):
         return (end - start) / 60
 
 
+class DateMultiRangeField(DateRangeField):
+    """PostgreSQL's `datemultirange`, which Django lacks: a set of dates. The range field's lookups apply;
+    `__overlap` is `&&`, which PostgreSQL defines between a multirange and a range."""
+
+    def db_type(self, connection):
+        return "datemultirange"
+
+
 class ActionSearch(models.Model):
     """PostgreSQL only: the public catalog's narrow search table (docs/decisions/0014-french-search.md).
 
     One row per visible action (published, of an active provider) with what the search filters, counts and
-    sorts on, and the action's `search_vector`: about 450 bytes a row instead of 2 kB, so a common word's
-    thousands of matches are counted and ranked from a table that stays in memory. Triggers of migration 0004
-    keep it in step with the actions, their next session and their provider's status; nothing writes it.
+    sorts on, and the action's `search_vector`: about 500 bytes a row instead of 2 kB, so a common word's
+    thousands of matches are counted, filtered and ranked from a table that stays in memory, without joining
+    another. Triggers of migrations 0004 and 0006 keep it in step with the actions, their sessions, their
+    programmes and their provider's status; nothing else writes it.
     """
 
     action = models.OneToOneField(
@@ -231,6 +241,12 @@ class ActionSearch(models.Model):
     next_session_on = models.DateField(null=True)
     title = models.CharField(max_length=200)
     search_vector = SearchVectorField()
+    programme_ids = ArrayField(models.BigIntegerField(), default=list)
+    # The sessions one may ask for on the day the row was written (UTC's): their start dates and departments,
+    # and the earliest of their registration deadlines (null without any), after which they are checked again.
+    session_starts = DateMultiRangeField()
+    session_departments = ArrayField(models.CharField(max_length=3), default=list)
+    sessions_until = models.DateField(null=True)
 
     class Meta:
         managed = False

@@ -5,7 +5,8 @@ One interface, two implementations that find the same actions for the same words
 - PostgreSQL indexes the text with the `french_unaccent` configuration (migration 0002: the `french`
   configuration with `unaccent` before `french_stem`) in the generated column `search_vector`
   (title weighted A, the rest B), and parses queries with `plainto_tsquery`. The search reads a copy of
-  it in the narrow table `catalog_action_search` (models.ActionSearch, migration 0004), under a GIN index.
+  it in the narrow table `catalog_action_search` (models.ActionSearch, migrations 0004 and 0006), under a GIN
+  index, beside what the filters need.
 - SQLite has no French stemmer: `search_terms()` does in Python what `french_unaccent` does (split the
   words, remove the accents, lower-case, drop PostgreSQL's French stop words, Snowball's French stemmer)
   and an FTS5 table holds the result, kept in sync by triggers on `search_document`.
@@ -163,9 +164,11 @@ def searchable(text: str) -> bool:
 
 
 def next_sessions_refresh(*, today=None) -> int:
-    """Recomputes every action's next_session_on for today; returns how many changed.
+    """Recomputes every action's next_session_on for today; returns how many changed. On PostgreSQL, also the
+    session columns of the narrow search rows that a passed registration deadline made inexact (the search
+    checks those rows' sessions meanwhile).
 
-    Triggers keep it current when sessions change; only time passing (a registration deadline going by)
+    Triggers keep them current when sessions change; only time passing (a registration deadline going by)
     needs this, once a day.
     """
     today = today or timezone.localdate()
@@ -181,4 +184,21 @@ def next_sessions_refresh(*, today=None) -> int:
             f" WHERE next_session_on {differs} ({next_start})",
             [today, today],
         )
-        return cursor.rowcount
+        changed = cursor.rowcount
+        if connection.vendor == "postgresql":
+            _search_rows_refresh(cursor)
+    return changed
+
+
+def _search_rows_refresh(cursor) -> None:
+    """Rewrites the narrow search rows whose earliest registration deadline has passed, for the database's day
+    (migration catalog/0006), never a later one: a row must never hold fewer sessions than one may ask for."""
+    # Not before that migration: catalog/0002 calls next_sessions_refresh().
+    cursor.execute("SELECT to_regprocedure('catalog_action_search_sessions(bigint)') IS NOT NULL")
+    if cursor.fetchone()[0]:
+        cursor.execute(
+            "UPDATE catalog_action_search search"
+            " SET (session_starts, session_departments, sessions_until) ="
+            " (SELECT * FROM catalog_action_search_sessions(search.id))"
+            " WHERE search.sessions_until < catalog_action_search_day()"
+        )

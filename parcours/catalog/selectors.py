@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -27,6 +28,11 @@ MAX_RESULTS = 1000
 MAX_SESSIONS = 50
 # Actions without an open session come last (PostgreSQL's default for ascending order, not SQLite's).
 NEXT_SESSION_FIRST = F("next_session_on").asc(nulls_last=True)
+# The narrow rows' session columns are written for the database's UTC day: a search for a day before it (a
+# past `today`, or clocks this far apart) checks the sessions themselves.
+CLOCK_MARGIN = datetime.timedelta(minutes=10)
+# What the page's query need not read from the narrow rows.
+_UNREAD = ("search_vector", "programme_ids", "session_starts", "session_departments", "sessions_until")
 
 
 class Sort:
@@ -133,9 +139,54 @@ def _provider_ids(text: str) -> list[int]:
     return list(providers.values_list("pk", flat=True))
 
 
+def _rows_answer_sessions(today: datetime.date) -> bool:
+    """Whether the narrow rows' session columns may answer for `today`: they hold the sessions open to
+    registration from the UTC day they were written on, which is never after now's UTC day; so for any later
+    day they hold at least the right sessions (exactly those until the row's `sessions_until`)."""
+    return today >= (timezone.now() + CLOCK_MARGIN).date()
+
+
+def _sessions_on_rows(actions: QuerySet, query: CatalogQuery, sessions: QuerySet, today: datetime.date) -> QuerySet:
+    """The session criteria as conditions on the narrow row (its open sessions' start dates and departments),
+    checked against the sessions themselves only where the row cannot tell: a registration deadline of its
+    sessions has passed since it was written (`sessions_until`), or the department and the dates must be those
+    of one session (the row may have them from two)."""
+    on_row = Q()
+    if query.department:
+        on_row &= Q(session_departments__contains=[query.department])
+    if query.starts_from or query.starts_until:
+        on_row &= Q(session_starts__overlap=DateRange(query.starts_from, query.starts_until, "[]"))
+    if query.department and (query.starts_from or query.starts_until):
+        # Uncorrelated: PostgreSQL hashes the department's sessions in the window once.
+        return actions.filter(on_row, pk__in=sessions.values("action_id"))
+    has_session = _HasOpenSession(
+        F("pk"), Value(today), Value(query.department or None), Value(query.starts_from), Value(query.starts_until)
+    )
+    return actions.filter(on_row, Q(sessions_until__gte=today) | Q(has_session))
+
+
+class _AnyOf(Func):
+    """`column = ANY(array)`: a list as one array parameter."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+class _HasOpenSession(Func):
+    """Whether the action has a session open to registration on the day, in the department, starting between the
+    dates (each criterion null when absent): `_open_sessions()` in SQL (catalog migration 0006)."""
+
+    function = "catalog_action_search_has_session"
+    output_field = BooleanField()
+
+
 def _filtered(query: CatalogQuery, today: datetime.date, provider_ids: list[int] | None = None) -> QuerySet:
     actions = _searched()
-    if query.programme is not None:
+    narrow = actions.model is ActionSearch
+    if query.programme is not None and narrow:
+        actions = actions.filter(programme_ids__contains=[query.programme.pk])
+    elif query.programme is not None:
         offers = TrainingAction.programmes.through.objects.filter(programme=query.programme)
         actions = actions.filter(pk__in=offers.values("trainingaction_id"))
     if query.modality:
@@ -146,23 +197,28 @@ def _filtered(query: CatalogQuery, today: datetime.date, provider_ids: list[int]
         actions = actions.filter(certification_registry=query.certification).exclude(certification_code="")
     if query.certification_code:
         actions = actions.filter(certification_code__iexact=query.certification_code)
-    if query.provider:
+    if query.provider and narrow:
+        # One array parameter, not hundreds: Django and the driver spent milliseconds writing them out.
+        actions = actions.filter(_AnyOf(F("provider_id"), Value(provider_ids)))
+    elif query.provider:
         actions = actions.filter(provider_id__in=provider_ids)
-    # The session criteria make one uncorrelated subquery: PostgreSQL runs it once, on a partial index.
     if query.starts_from or query.starts_until or query.department:
         sessions = _open_sessions(today)
         if query.department:
             sessions = sessions.filter(department_code=query.department)
-            if searchable(query.text):
-                # DISTINCT keeps PostgreSQL from flattening the subquery: it hashes the department's few
-                # thousand sessions once rather than looking up every text match's sessions (which it
-                # estimates at a handful when correlated words match thousands: 26 ms, 14 ms hashed). Not
-                # without words: the page of a department alone is a walk of the next-session index.
-                sessions = sessions.distinct()
         if query.starts_from:
             sessions = sessions.filter(starts_on__gte=query.starts_from)
         if query.starts_until:
             sessions = sessions.filter(starts_on__lte=query.starts_until)
+        if narrow and _rows_answer_sessions(today):
+            return _sessions_on_rows(actions, query, sessions, today)
+        # Elsewhere, one uncorrelated subquery: PostgreSQL runs it once, on a partial index.
+        if query.department and searchable(query.text):
+            # DISTINCT keeps PostgreSQL from flattening the subquery: it hashes the department's few thousand
+            # sessions once rather than looking up every text match's sessions (which it estimates at a
+            # handful when correlated words match thousands: 26 ms, 14 ms hashed). Not without words: the page
+            # of a department alone is a walk of the next-session index.
+            sessions = sessions.distinct()
         actions = actions.filter(pk__in=sessions.values("action_id"))
     return actions
 
@@ -258,9 +314,7 @@ def _page_actions(rows: QuerySet | RawSQL, ordered) -> list[TrainingAction]:
     # The 20 ids come from the narrow table alone (a top-N sort, or an index walk), and only then join the
     # actions: joined before the limit, PostgreSQL would sort every match with its wide row attached.
     page = ordered(ActionSearch.objects.filter(pk__in=rows))
-    page = page.select_related("action__provider").defer(
-        "search_vector", "action__search_text", "action__search_document"
-    )
+    page = page.select_related("action__provider").defer(*_UNREAD, "action__search_text", "action__search_document")
     return [row.action for row in page]
 
 
@@ -272,6 +326,8 @@ def _next_sessions_attach(actions: list[TrainingAction], today: datetime.date) -
         .order_by("action_id", "starts_on", "id")
         .only("action_id", "starts_on", "ends_on", "place", "department_code", "registration_deadline")
     )
+    if connection.vendor == "postgresql":
+        sessions = sessions.distinct("action_id")  # the first of each action only, not all their sessions
     first = {action_id: next(group) for action_id, group in groupby(sessions, key=lambda s: s.action_id)}
     for action in actions:
         action.next_session = first.get(action.pk)
