@@ -6,11 +6,8 @@ employer's view answer 403 to people without the role. Every change is a POST; a
 message and changes nothing.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,37 +19,11 @@ from parcours.enrollments import attendance
 from parcours.enrollments.enums import AttendanceStatus, EnrollmentState
 from parcours.enrollments.forms_attendance import CloseForm, CodeSignForm, SignHereForm, StatusForm
 from parcours.enrollments.permissions import managed_employers
+from parcours.enrollments.views.common import paginate
 from parcours.organisations.current import current_organisation
 
 SESSIONS_PER_PAGE = 10
 RECORDS_PER_PAGE = 50
-
-
-@dataclass
-class Pager:
-    """The shape templates/enrollments/dashboards/includes/pagination.html reads."""
-
-    page: Page
-    first: str = ""
-    previous: str = ""
-    next: str = ""
-    last: str = ""
-
-
-def _paginate(request, queryset, per_page: int) -> Pager:
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = number
-        return f"?{params.urlencode()}"
-
-    pager = Pager(page=page)
-    if page.has_previous():
-        pager.first, pager.previous = link(1), link(page.previous_page_number())
-    if page.has_next():
-        pager.next, pager.last = link(page.next_page_number()), link(page.paginator.num_pages)
-    return pager
 
 
 def _home_crumb() -> dict:
@@ -84,7 +55,7 @@ def _slot_rows(session, today) -> list[dict]:
 def home(request):
     if not attendance.may_run_any(request.user):
         raise PermissionDenied
-    pager = _paginate(request, attendance.attendance_sessions(request.user), SESSIONS_PER_PAGE)
+    pager = paginate(request, attendance.attendance_sessions(request.user), per_page=SESSIONS_PER_PAGE)
     today = timezone.localdate()
     sessions = [{"session": session, "slots": _slot_rows(session, today)} for session in pager.page.object_list]
     return render(request, "enrollments/attendance/home.html", {"sessions": sessions, "pager": pager})
@@ -296,7 +267,7 @@ def sign(request, public_id):
 
 @require_GET
 def mine(request):
-    pager = _paginate(request, attendance.trainee_records(request.user), RECORDS_PER_PAGE)
+    pager = paginate(request, attendance.trainee_records(request.user), per_page=RECORDS_PER_PAGE)
     context = {"pager": pager, "to_sign": attendance.records_to_sign(request.user)}
     return render(request, "enrollments/attendance/mine.html", context)
 
@@ -312,5 +283,5 @@ def employer(request):
         raise PermissionDenied
     current = current_organisation(request)
     organisation = next((e for e in employers if current is not None and e.pk == current.pk), employers[0])
-    pager = _paginate(request, attendance.employer_records(organisation), RECORDS_PER_PAGE)
+    pager = paginate(request, attendance.employer_records(organisation), per_page=RECORDS_PER_PAGE)
     return render(request, "enrollments/attendance/employer.html", {"organisation": organisation, "pager": pager})

@@ -6,12 +6,8 @@ leaks by id. Filters live in the URL (GET), so a filtered list can be shared; an
 and its error shown beside the field.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,43 +19,13 @@ from parcours.audit.services import audit_record
 from parcours.enrollments import dashboards, exports
 from parcours.enrollments.dashboards import Decision
 from parcours.enrollments.enums import EnrollmentState
-from parcours.organisations.current import current_organisation, organisation_follow
-from parcours.organisations.models import Membership, Role
+from parcours.enrollments.views.common import manages_employer, membership_for, paginate, works_for_provider
+from parcours.organisations.current import organisation_follow
+from parcours.organisations.models import Role
 from parcours.organisations.permissions import MANAGING_ROLES, active_memberships, can_manage, operator_memberships
 
 REGISTRANTS_PER_PAGE = 50
 EXPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
-
-
-# --- Pagination that keeps the filters ----------------------------------------------------------------------
-
-
-@dataclass
-class Pager:
-    """A page and the links to its neighbours, the other GET parameters kept (filters, the other list's page)."""
-
-    page: Page
-    first: str = ""
-    previous: str = ""
-    next: str = ""
-    last: str = ""
-
-
-def _paginate(request, queryset, *, param: str = "page", per_page: int = dashboards.PER_PAGE, anchor: str = ""):
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
-    suffix = f"#{anchor}" if anchor else ""
-
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params[param] = number
-        return f"?{params.urlencode()}{suffix}"
-
-    pager = Pager(page=page)
-    if page.has_previous():
-        pager.first, pager.previous = link(1), link(page.previous_page_number())
-    if page.has_next():
-        pager.next, pager.last = link(page.next_page_number()), link(page.paginator.num_pages)
-    return pager
 
 
 def _count_label(count: int) -> str:
@@ -67,27 +33,6 @@ def _count_label(count: int) -> str:
 
 
 # --- Who sees which organisation ----------------------------------------------------------------------------
-
-
-def _membership_for(request, allowed: Callable[[Membership], bool]) -> Membership:
-    """The membership behind the dashboard: the switcher's organisation when it qualifies, else the first
-    that does; 403 when none does."""
-    memberships = [membership for membership in active_memberships(request.user) if allowed(membership)]
-    if not memberships:
-        raise PermissionDenied
-    current = current_organisation(request)
-    for membership in memberships:
-        if current is not None and membership.organisation_id == current.pk:
-            return membership
-    return memberships[0]
-
-
-def _manages_employer(membership: Membership) -> bool:
-    return membership.organisation.is_employer and membership.role in MANAGING_ROLES
-
-
-def _works_for_provider(membership: Membership) -> bool:
-    return membership.organisation.is_provider and membership.role in {*MANAGING_ROLES, Role.TRAINER}
 
 
 # --- Filter forms (GET) -------------------------------------------------------------------------------------
@@ -185,7 +130,7 @@ def beneficiary(request):
             continue
         queryset = dashboards.beneficiary_enrollments(request.user, group=group.key, today=today)
         if chosen == group.key:
-            pager = _paginate(request, queryset)
+            pager = paginate(request, queryset)
             rows = list(pager.page.object_list)
         else:
             rows = list(queryset[: dashboards.GROUP_PREVIEW]) if counts[group.key] else []
@@ -216,14 +161,14 @@ def beneficiary(request):
 @require_GET
 def employer(request):
     """Requests to decide (oldest first), then every decision taken, filtered."""
-    membership = _membership_for(request, _manages_employer)
+    membership = membership_for(request, manages_employer)
     organisation = membership.organisation
     form = EmployerDecisionFilterForm(request.GET or None)
     filters = form.values()
-    to_decide = _paginate(
+    to_decide = paginate(
         request, dashboards.employer_to_decide(organisation), param="page_a_decider", anchor="a-decider"
     )
-    decisions = _paginate(
+    decisions = paginate(
         request,
         dashboards.employer_decisions(
             organisation,
@@ -273,13 +218,13 @@ def employer(request):
 @require_GET
 def provider(request):
     """Requests to validate and sessions with their registrants; a trainer sees only the sessions they train."""
-    membership = _membership_for(request, _works_for_provider)
+    membership = membership_for(request, works_for_provider)
     organisation = membership.organisation
     manages = membership.role in MANAGING_ROLES
     form = ProviderFilterForm(request.GET or None)
     filters = form.values()
     period = filters.get("periode", "a-venir")
-    sessions = _paginate(
+    sessions = paginate(
         request,
         dashboards.provider_sessions(
             organisation,
@@ -315,7 +260,7 @@ def provider(request):
                     "url": f"{url}?etat={EnrollmentState.WAITLISTED}#a-valider",
                 },
             ],
-            to_validate=_paginate(
+            to_validate=paginate(
                 request,
                 dashboards.provider_to_validate(organisation, state=filters.get("etat", "")),
                 anchor="a-valider",
@@ -349,7 +294,7 @@ def provider_session(request, public_id):
     form = RegistrantFilterForm(request.GET or None) if manages else None
     states = dashboards.REGISTRANT_STATES if manages else (EnrollmentState.ENROLLED,)
     state = form.values().get("etat", "") if form is not None else ""
-    registrants = _paginate(
+    registrants = paginate(
         request,
         dashboards.session_registrants(session, states=states, state=state),
         per_page=REGISTRANTS_PER_PAGE,
@@ -399,12 +344,12 @@ def provider_session_export(request, public_id, file_format):
 def operator(request):
     """Every request of the operator's programmes: counts per state, filters, the latest first."""
     staff = {membership.pk for membership in operator_memberships(request.user)}
-    membership = _membership_for(request, lambda m: m.pk in staff)
+    membership = membership_for(request, lambda m: m.pk in staff)
     organisation = membership.organisation
     programmes = list(dashboards.operator_programmes(organisation))
     form = OperatorFilterForm(request.GET or None, programmes=programmes)
     filters = form.values()
-    requests_page = _paginate(
+    requests_page = paginate(
         request,
         dashboards.operator_requests(
             organisation,

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET
 
 from parcours.audit.services import audit_record
 from parcours.enrollments import recap
-from parcours.enrollments.views.reports import membership_for
-from parcours.organisations.permissions import MANAGING_ROLES
+from parcours.enrollments.views.common import manages_employer, membership_for
 
 FORMATS = {"pdf": recap.PDF_CONTENT_TYPE, "xlsx": recap.XLSX_CONTENT_TYPE}
 
@@ -39,13 +38,9 @@ class YearForm(forms.Form):
         self.fields["annee"].choices = [(year, str(year)) for year in years]
 
 
-def _manages_employer(membership) -> bool:
-    return membership.organisation.is_employer and membership.role in MANAGING_ROLES
-
-
 def _employer_and_year(request):
     """(employer, year, form): the year asked when it is offered, else the current one with the form's error."""
-    employer = membership_for(request, _manages_employer).organisation
+    employer = membership_for(request, manages_employer).organisation
     today = timezone.localdate()
     years = recap.recap_years(employer, today=today)
     if "annee" not in request.GET:

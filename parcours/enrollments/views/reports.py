@@ -6,11 +6,8 @@ sent to the operator's programmes, and one bilan with the decision buttons. Some
 object, a 403 for a list of a role they do not hold; a trainer posting the form gets a 403.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,56 +22,12 @@ from parcours.enrollments.forms_reports import (
     ReportForm,
 )
 from parcours.enrollments.hours import hours_label
-from parcours.organisations.current import current_organisation, organisation_follow
-from parcours.organisations.models import Role
-from parcours.organisations.permissions import MANAGING_ROLES, active_memberships, operator_memberships
+from parcours.enrollments.views.common import membership_for, paginate, works_for_provider
+from parcours.organisations.current import organisation_follow
+from parcours.organisations.permissions import MANAGING_ROLES, operator_memberships
 from parcours.workflows.engine import TransitionRefused
 
 R = SessionReportStatus
-
-
-@dataclass
-class Pager:
-    """A page and the links to its neighbours, the other GET parameters kept (as dashboards' Pager)."""
-
-    page: Page
-    first: str = ""
-    previous: str = ""
-    next: str = ""
-    last: str = ""
-
-
-def paginate(request, queryset, *, param: str = "page", per_page: int = reports.PER_PAGE, anchor: str = "") -> Pager:
-    page = Paginator(queryset, per_page).get_page(request.GET.get(param))
-    suffix = f"#{anchor}" if anchor else ""
-
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params[param] = number
-        return f"?{params.urlencode()}{suffix}"
-
-    pager = Pager(page=page)
-    if page.has_previous():
-        pager.first, pager.previous = link(1), link(page.previous_page_number())
-    if page.has_next():
-        pager.next, pager.last = link(page.next_page_number()), link(page.paginator.num_pages)
-    return pager
-
-
-def membership_for(request, allowed):
-    """The switcher's organisation when it qualifies, else the first that does; 403 when none does."""
-    memberships = [membership for membership in active_memberships(request.user) if allowed(membership)]
-    if not memberships:
-        raise PermissionDenied
-    current = current_organisation(request)
-    for membership in memberships:
-        if current is not None and membership.organisation_id == current.pk:
-            return membership
-    return memberships[0]
-
-
-def _works_for_provider(membership) -> bool:
-    return membership.organisation.is_provider and membership.role in {*MANAGING_ROLES, Role.TRAINER}
 
 
 def figures_display(figures: dict) -> dict:
@@ -93,7 +46,7 @@ def figures_display(figures: dict) -> dict:
 
 @require_GET
 def provider_list(request):
-    membership = membership_for(request, _works_for_provider)
+    membership = membership_for(request, works_for_provider)
     organisation = membership.organisation
     manages = membership.role in MANAGING_ROLES
     trainer = None if manages else request.user

@@ -7,11 +7,9 @@
   of the programme's operator; anybody else gets a 404.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parcours.enrollments import satisfaction
 from parcours.enrollments.forms_satisfaction import QuestionForm, SurveyAnswerForm
 from parcours.enrollments.satisfaction import SurveyRefused
+from parcours.enrollments.views.common import paginate
 
 PAST_PER_PAGE = 20
 RESPONSES_PER_PAGE = 20
@@ -219,30 +218,6 @@ def answer(request, invitation_id):
 # Results ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Pager:
-    """A page of one of the page's lists, and links to its neighbours that keep the other lists' pages."""
-
-    page: Page
-    previous: str = ""
-    next: str = ""
-
-
-def _paginate(request, items, *, param: str, per_page: int, anchor: str) -> Pager:
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
-
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params[param] = number
-        return f"?{params.urlencode()}#{anchor}"
-
-    return Pager(
-        page=page,
-        previous=link(page.previous_page_number()) if page.has_previous() else "",
-        next=link(page.next_page_number()) if page.has_next() else "",
-    )
-
-
 def _results_context(request, scope) -> dict:
     surveys = satisfaction.surveys_in(scope)
     results = satisfaction.survey_results(surveys)
@@ -250,7 +225,7 @@ def _results_context(request, scope) -> dict:
     rows = []
     if results.shown:
         responses = satisfaction.named_responses(results, scope)
-        responses_pager = _paginate(
+        responses_pager = paginate(
             request, responses, param="reponses", per_page=RESPONSES_PER_PAGE, anchor="reponses"
         )
         rows = satisfaction.named_rows(responses_pager.page.object_list)
@@ -277,7 +252,7 @@ def action_results(request, action_id):
     action, scope = satisfaction.action_for_results(request.user, action_id)
     context = {"action": action, **_results_context(request, scope)}
     # The sessions' table pages through the surveys already read for the results: no query more.
-    context["sessions_pager"] = _paginate(
+    context["sessions_pager"] = paginate(
         request, context["surveys"], param="sessions", per_page=SESSIONS_PER_PAGE, anchor="sessions"
     )
     return render(request, "enrollments/satisfaction/action_results.html", context)
