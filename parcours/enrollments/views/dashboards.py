@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from parcours.accounts.models import User
 from parcours.audit.services import audit_record
-from parcours.enrollments import dashboards, exports
+from parcours.enrollments import dashboards, exports, reports, satisfaction
 from parcours.enrollments.dashboards import Decision
 from parcours.enrollments.enums import EnrollmentState
 from parcours.enrollments.views.common import manages_employer, membership_for, paginate, works_for_provider
@@ -305,8 +305,18 @@ def provider_session(request, public_id):
         "form": form,
         "registrants": registrants,
         "crumbs": [{"label": "Espace organisme de formation", "url": reverse("dashboards:provider")}],
+        **after_session(request.user, session),
     }
     return render(request, "enrollments/dashboards/provider_session.html", context)
+
+
+def after_session(user, session) -> dict:
+    """The links to what follows a session's end: its questionnaire's results and its bilans."""
+    may_see = satisfaction.may_see_session_results(user, session)
+    return {
+        "survey_summary": satisfaction.session_survey_summary(session) if may_see else None,
+        "bilans": reports.reports_for_session(session) if reports.session_is_ended(session) else [],
+    }
 
 
 @require_GET

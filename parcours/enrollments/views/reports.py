@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parcours.enrollments import reports
+from parcours.enrollments import reports, satisfaction
 from parcours.enrollments.enums import SessionReportStatus
 from parcours.enrollments.forms_reports import (
     ACTION_DRAFT,
@@ -73,6 +73,13 @@ def provider_list(request):
     return render(request, "enrollments/reports/provider_list.html", context)
 
 
+def _survey_summary(user, session):
+    """The session's questionnaire in short, for a link beside the bilan, to whoever may read its results."""
+    if not satisfaction.may_see_session_results(user, session):
+        return None
+    return satisfaction.session_survey_summary(session)
+
+
 def _edit_render(request, *, session, programme, report, form, writes: bool, status: int = 200):
     ended = reports.session_is_ended(session)
     sent = report is not None and report.status not in reports.EDITABLE
@@ -95,6 +102,7 @@ def _edit_render(request, *, session, programme, report, form, writes: bool, sta
         "open_sheet": open_sheet,
         "history": reports.report_history(report) if report is not None else [],
         "not_ended_message": reports.NOT_ENDED,
+        "survey_summary": _survey_summary(request.user, session),
         "action_draft": ACTION_DRAFT,
         "action_submit": ACTION_SUBMIT,
         "crumbs": [{"label": "Bilans de l’action", "url": reverse("reports:list")}],
@@ -176,6 +184,7 @@ def _review_render(request, report, *, changes_form=None, status: int = 200):
         "figures": figures_display(reports.stored_figures(report)),
         "history": reports.report_history(report),
         "to_review": report.status == R.SUBMITTED,
+        "survey_summary": _survey_summary(request.user, report.session),
         "changes_form": changes_form or ChangesRequestForm(),
         "crumbs": [{"label": "Bilans de l’action reçus", "url": reverse("reports:operator")}],
     }
