@@ -7,8 +7,7 @@ from django import forms
 
 from parcours.backoffice.statistics import MAX_YEARS, Period
 from parcours.catalog.models import Programme
-
-DATE_INVALID = "Saisissez une date valide, par exemple 15/03/2025."
+from parcours.utils.forms import PERIOD_REVERSED, optional_date_field
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -18,14 +17,7 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Format attendu : jj/mm/aaaa",
-        error_messages={"invalid": DATE_INVALID},
-    )
+DATE_FORMAT_HELP = "Format attendu : jj/mm/aaaa"
 
 
 class StatisticsFilterForm(forms.Form):
@@ -34,8 +26,8 @@ class StatisticsFilterForm(forms.Form):
     the view answers 404, as for any object of another operator."""
 
     programme = forms.ChoiceField(label="Programme", required=False)
-    du = _date_field("Du")
-    au = _date_field("Au")
+    du = optional_date_field("Du", help_text=DATE_FORMAT_HELP)
+    au = optional_date_field("Au", help_text=DATE_FORMAT_HELP)
 
     def __init__(self, data, *, programmes: list[Programme], today: datetime.date | None = None):
         default = Period.default(today)
@@ -61,7 +53,7 @@ class StatisticsFilterForm(forms.Form):
         start, end = cleaned.get("du"), cleaned.get("au")
         if start and end:
             if start > end:
-                self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
+                self.add_error("au", PERIOD_REVERSED)
             elif start < _years_before(end, MAX_YEARS):
                 self.add_error(
                     "du",

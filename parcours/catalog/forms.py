@@ -15,13 +15,10 @@ from parcours.catalog.enums import CertificationRegistry, HalfDay, Modality, San
 from parcours.catalog.models import Programme, Session, TrainingAction
 from parcours.catalog.permissions import TRAINER_ROLES
 from parcours.organisations.models import MembershipStatus, Organisation
+from parcours.utils.forms import date_input
 
 _CERTIFICATION = re.compile(r"^(RNCP|RS)\s*(\d{1,7})$")
 _DEPARTMENT = re.compile(r"^(\d{2}|2A|2B|97\d|98\d)$")
-
-
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _time_widget():
@@ -86,8 +83,8 @@ class ProgrammeForm(forms.ModelForm):
         }
         widgets = {
             "description": _text(4),
-            "starts_on": _date_widget(),
-            "ends_on": _date_widget(),
+            "starts_on": date_input(),
+            "ends_on": date_input(),
             "who_asks": forms.RadioSelect,
             "funding": forms.RadioSelect,
         }
@@ -314,9 +311,9 @@ class SessionForm(forms.ModelForm):
             "registration_deadline": "Au plus tard le premier jour de la session.",
         }
         widgets = {
-            "starts_on": _date_widget(),
-            "ends_on": _date_widget(),
-            "registration_deadline": _date_widget(),
+            "starts_on": date_input(),
+            "ends_on": date_input(),
+            "registration_deadline": date_input(),
         }
 
     def __init__(self, *args, action: TrainingAction, **kwargs):
@@ -370,7 +367,7 @@ class SessionForm(forms.ModelForm):
 
 
 class SlotForm(forms.Form):
-    date = forms.DateField(label="Date", widget=_date_widget())
+    date = forms.DateField(label="Date", widget=date_input())
     half_day = forms.ChoiceField(label="Demi-journée", choices=HalfDay.choices, widget=forms.RadioSelect)
     starts_at = forms.TimeField(label="Heure de début", help_text="Par exemple : 09:00", widget=_time_widget())
     ends_at = forms.TimeField(label="Heure de fin", help_text="Par exemple : 12:30", widget=_time_widget())

@@ -353,14 +353,19 @@ def attestation_issue(*, enrollment: Enrollment, actor, request=None) -> tuple[D
     return document, new
 
 
-def _check_sheets_closed(session_id) -> None:
-    """The hours come from the attendance: no certificate while a sheet of the session can still change."""
-    open_sheet = (
+def first_open_sheet(session_id) -> AttendanceSheet | None:
+    """The session's first sheet still open: hours computed now could still change."""
+    return (
         AttendanceSheet.objects.filter(slot__session_id=session_id, closed_at__isnull=True)
         .select_related("slot")
         .order_by("slot__date", "slot__starts_at")
         .first()
     )
+
+
+def _check_sheets_closed(session_id) -> None:
+    """The hours come from the attendance: no certificate while a sheet of the session can still change."""
+    open_sheet = first_open_sheet(session_id)
     if open_sheet is not None:
         raise AssessmentRefused(ISSUE_SHEET_OPEN.format(slot=open_sheet.slot))
 

@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parcours.catalog.models import Programme, Session, Slot
-from parcours.enrollments.assessments import trains
+from parcours.enrollments.assessments import first_open_sheet, session_ended, trains
 from parcours.enrollments.enums import EnrollmentState, SessionReportStatus
 from parcours.enrollments.hours import (
     attendance_rate,
@@ -40,7 +40,7 @@ from parcours.enrollments.hours import (
     hours_from_minutes,
     planned_minutes_by_session,
 )
-from parcours.enrollments.models import AttendanceSheet, Enrollment, SessionReport
+from parcours.enrollments.models import Enrollment, SessionReport
 from parcours.enrollments.notifications import managers_of
 from parcours.notifications.inapp import notification_category_register, notify
 from parcours.organisations.permissions import can_manage, operator_memberships
@@ -119,8 +119,7 @@ def ended_from(last_slot_date, last_slot_ends_at, ends_on: datetime.date, now: d
 
 
 def session_is_ended(session: Session, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return with_session_end(Session.objects.filter(pk=session.pk)).filter(ended_q(now)).exists()
+    return session_ended(session, now)
 
 
 # Figures ---------------------------------------------------------------------------------------------------------
@@ -207,15 +206,6 @@ def _operator_side(actor, report: SessionReport) -> bool:
 
 
 # Guards and effects of the workflow ------------------------------------------------------------------------------
-
-
-def first_open_sheet(session_id: int) -> AttendanceSheet | None:
-    return (
-        AttendanceSheet.objects.filter(slot__session_id=session_id, closed_at__isnull=True)
-        .select_related("slot")
-        .order_by("slot__date", "slot__starts_at")
-        .first()
-    )
 
 
 def _submittable(context: Context) -> str | None:

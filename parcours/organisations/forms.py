@@ -8,6 +8,7 @@ from parcours.organisations.models import Organisation, OrganisationKind, Qualio
 from parcours.organisations.selectors import organisation_live_by_siret
 from parcours.organisations.services.requests import ALREADY_REGISTERED, join_roles_for, roles_for
 from parcours.organisations.validators import nda_clean, siret_clean
+from parcours.utils.forms import date_input
 
 # What each role means, next to its label, so a newcomer picks the right one.
 ROLE_HINTS = {
@@ -195,13 +196,13 @@ class ChangeRequestForm(forms.Form):
         label="Certificat valable du",
         help_text="Format : jj/mm/aaaa",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     qualiopi_valid_until = forms.DateField(
         label="Certificat valable jusqu'au",
         help_text="Format : jj/mm/aaaa",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     qualiopi_scope = forms.MultipleChoiceField(
         label="Périmètre de la certification",

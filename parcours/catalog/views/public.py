@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from parcours.catalog import selectors
 from parcours.catalog.enums import Modality
 from parcours.catalog.selectors import CatalogQuery, Certification, Sort
+from parcours.utils.forms import date_input
 
 DEPARTMENT = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
 CERTIFICATION_CODE = re.compile(r"^(RNCP|RS)?\s*(\d{1,10})$")
@@ -35,13 +36,13 @@ class CatalogSearchForm(forms.Form):
         label="Sessions commençant à partir du",
         required=False,
         help_text="Format attendu : JJ/MM/AAAA",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     au = forms.DateField(
         label="et jusqu’au",
         required=False,
         help_text="Format attendu : JJ/MM/AAAA",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     modalite = forms.ChoiceField(label="Modalité", required=False, choices=[("", "Toutes"), *Modality.choices])
     certification = forms.ChoiceField(label="Certification", required=False, choices=Certification.CHOICES)

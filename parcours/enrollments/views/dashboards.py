@@ -23,6 +23,7 @@ from parcours.enrollments.views.common import manages_employer, membership_for, 
 from parcours.organisations.current import organisation_follow
 from parcours.organisations.models import Role
 from parcours.organisations.permissions import MANAGING_ROLES, active_memberships, can_manage, operator_memberships
+from parcours.utils.forms import PERIOD_REVERSED, optional_date_field
 
 REGISTRANTS_PER_PAGE = 50
 EXPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
@@ -48,17 +49,8 @@ class _FilterForm(forms.Form):
         cleaned = super().clean()
         date_from, date_to = cleaned.get("du"), cleaned.get("au")
         if date_from and date_to and date_from > date_to:
-            self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
+            self.add_error("au", PERIOD_REVERSED)
         return cleaned
-
-
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide, par exemple 15/03/2025."},
-    )
 
 
 def _state_choices(states=EnrollmentState) -> list[tuple[str, str]]:
@@ -74,8 +66,8 @@ class EmployerDecisionFilterForm(_FilterForm):
         label="Salarié", required=False, max_length=100, help_text="Nom, prénom ou adresse électronique"
     )
     formation = forms.CharField(label="Formation", required=False, max_length=100, help_text="Intitulé de l'action")
-    du = _date_field("Décision prise du")
-    au = _date_field("au")
+    du = optional_date_field("Décision prise du")
+    au = optional_date_field("au")
 
 
 class ProviderFilterForm(_FilterForm):
@@ -101,8 +93,8 @@ class OperatorFilterForm(_FilterForm):
     etat = forms.ChoiceField(label="État", required=False, choices=_state_choices())
     organisme = forms.CharField(label="Organisme de formation", required=False, max_length=100, help_text="Nom")
     employeur = forms.CharField(label="Employeur", required=False, max_length=100, help_text="Nom")
-    du = _date_field("Demande déposée du")
-    au = _date_field("au")
+    du = optional_date_field("Demande déposée du")
+    au = optional_date_field("au")
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
