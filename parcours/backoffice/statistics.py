@@ -16,9 +16,7 @@ What counts where:
   reached the threshold each; the smaller ones are left out, whatever their number.
 """
 
-import csv
 import datetime
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +34,7 @@ from parcours.enrollments.enums import SCALE_MAX, SCALE_MIN, AttendanceStatus, E
 from parcours.enrollments.hours import attendance_rate, hours_from_minutes, hours_label
 from parcours.enrollments.models import AttendanceRecord, Enrollment, SurveyAnswer
 from parcours.organisations.permissions import operator_memberships
+from parcours.utils.spreadsheets import csv_bytes, csv_cell, xlsx_bytes
 from parcours.utils.svg_charts import number_label
 from parcours.workflows.models import TransitionLog
 
@@ -67,10 +66,6 @@ MONTHS = (
     "décembre",
 )
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): a programme's name is typed.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _TENTH = Decimal("0.1")
 
 
@@ -387,19 +382,13 @@ def statistics_filename(*, programme: Programme | None, period: Period, extensio
 
 
 def _csv_cell(value) -> str:
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
         return hours_label(value)  # a decimal comma, as French spreadsheets read it
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return csv_cell(value)
 
 
 def statistics_csv(stats: Statistics, *, programme: Programme | None) -> bytes:
     """One table for every figure: section, name, value (";" separated, UTF-8 with a BOM for Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(("Rubrique", "Libellé", "Valeur"))
     rows: list[tuple[str, str, object]] = [
         ("Filtres", "Programme", scope_label(programme)),
         ("Filtres", "Du", stats.period.start),
@@ -408,9 +397,7 @@ def statistics_csv(stats: Statistics, *, programme: Programme | None) -> bytes:
     rows += [("Chiffres clés", name, value) for name, value in key_figures(stats)]
     for table in statistics_tables(stats).values():
         rows += [(table.title, label, value) for label, value in table.rows]
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(("Rubrique", "Libellé", "Valeur"), rows, cell=_csv_cell)
 
 
 def _sheet_rows(sheet, title: str, headers: tuple[str, str], rows: Iterable[tuple[object, object]]) -> None:
@@ -462,6 +449,4 @@ def statistics_xlsx(stats: Statistics, *, programme: Programme | None) -> bytes:
     else:
         _sheet_rows(satisfaction, f"Satisfaction, {stats.period.label}", ("Note", "Nombre de notes"), [])
         satisfaction.append([not_shown_label()])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

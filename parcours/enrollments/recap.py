@@ -11,7 +11,6 @@ number of queries; the hours are summed in Python as hours.py does.
 """
 
 import datetime
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,8 +20,6 @@ from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from parcours.accounts.models import User
 from parcours.documents.pdf import pdf_render
@@ -35,12 +32,14 @@ from parcours.enrollments.hours import (
 )
 from parcours.enrollments.models import Enrollment
 from parcours.enrollments.reports import ended_from, with_session_end
+from parcours.utils import spreadsheets
+from parcours.utils.spreadsheets import xlsx_append, xlsx_bytes, xlsx_sheet, xlsx_widths
 
 EMPLOYEES_PER_PAGE = 20
 FOLLOWED = "Formation suivie"
 PDF_TEMPLATE = "documents/recap.html"
 PDF_CONTENT_TYPE = "application/pdf"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 # The years offered: from this one (a typed URL cannot ask for the year 1).
 FIRST_YEAR = 2000
 COLUMNS = (
@@ -287,72 +286,36 @@ def _row_values(recap: EmployeeRecap, row: RecapRow) -> list:
     ]
 
 
-def _append(sheet, values: list, widths: list[int], *, bold: bool = False) -> None:
-    sheet.append(values)
-    for index, (cell, value) in enumerate(zip(sheet[sheet.max_row], values, strict=True)):
-        if bold:
-            cell.font = Font(bold=True)
-        if isinstance(value, datetime.date):
-            cell.number_format = "DD/MM/YYYY"
-            widths[index] = max(widths[index], 10)
-        elif isinstance(value, Decimal | int):
-            cell.number_format = "0.00" if isinstance(value, Decimal) else "0"
-            widths[index] = max(widths[index], len(str(value)))
-        elif value is not None:
-            # openpyxl takes "=..." as a formula: names and titles typed by people stay text.
-            cell.data_type = "s"
-            widths[index] = max(widths[index], len(str(value)))
-
-
-def _sheet(workbook, title: str, heading: str, columns: tuple[str, ...], *, first: bool = False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(list(columns))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A3"
-    return sheet
-
-
-def _widths(sheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-
-
 def recap_xlsx(employer, year: int, recaps: list[EmployeeRecap], totals: YearTotals) -> bytes:
     """Two sheets: one row per training (then the year's total), and one row per employee (then the total)."""
     workbook = Workbook()
     edited = f"{recap_title(employer, year)} — édité le {timezone.localdate():%d/%m/%Y}"
-    rows_sheet = _sheet(workbook, f"Formations {year}", edited, COLUMNS, first=True)
+    rows_sheet = xlsx_sheet(workbook, f"Formations {year}", edited, COLUMNS, first=True)
     widths = [len(column) for column in COLUMNS]
     for recap in recaps:
         for row in recap.rows:
-            _append(rows_sheet, _row_values(recap, row), widths)
-    _append(
+            xlsx_append(rows_sheet, _row_values(recap, row), widths)
+    xlsx_append(
         rows_sheet,
         ["Total de l'année", None, None, None, None, None, None, totals.planned_hours, totals.attended_hours],
         widths,
         bold=True,
     )
-    _widths(rows_sheet, widths)
+    xlsx_widths(rows_sheet, widths)
 
-    people_sheet = _sheet(workbook, "Par salarié", edited, EMPLOYEE_COLUMNS)
+    people_sheet = xlsx_sheet(workbook, "Par salarié", edited, EMPLOYEE_COLUMNS)
     widths = [len(column) for column in EMPLOYEE_COLUMNS]
     for recap in recaps:
-        _append(
+        xlsx_append(
             people_sheet,
             [recap.name, recap.totals.enrollments, recap.totals.planned_hours, recap.totals.attended_hours],
             widths,
         )
-    _append(
+    xlsx_append(
         people_sheet,
         ["Total de l'année", totals.enrollments, totals.planned_hours, totals.attended_hours],
         widths,
         bold=True,
     )
-    _widths(people_sheet, widths)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    xlsx_widths(people_sheet, widths)
+    return xlsx_bytes(workbook)

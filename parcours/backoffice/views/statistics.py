@@ -17,6 +17,7 @@ from parcours.backoffice.views.common import breadcrumb_links, operator_staff_re
 from parcours.enrollments.enums import SCALE_MAX, SCALE_MIN
 from parcours.enrollments.hours import hours_label
 from parcours.organisations.permissions import operator_memberships
+from parcours.utils.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from parcours.utils.svg_charts import horizontal_bar_chart, number_label, vertical_bar_chart
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -158,9 +159,9 @@ def statistics_export(request, file_format):
     programme = form.chosen_programme
     stats = figures.statistics_compute(programmes=form.selected_programmes(), period=form.period)
     if file_format == "csv":
-        content, content_type = figures.statistics_csv(stats, programme=programme), figures.CSV_CONTENT_TYPE
+        content, content_type = figures.statistics_csv(stats, programme=programme), CSV_CONTENT_TYPE
     else:
-        content, content_type = figures.statistics_xlsx(stats, programme=programme), figures.XLSX_CONTENT_TYPE
+        content, content_type = figures.statistics_xlsx(stats, programme=programme), XLSX_CONTENT_TYPE
     operators = {membership.organisation for membership in operator_memberships(request.user)}
     operator = (
         programme.operator if programme is not None else (next(iter(operators)) if len(operators) == 1 else None)

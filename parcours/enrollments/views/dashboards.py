@@ -24,6 +24,7 @@ from parcours.organisations.current import organisation_follow
 from parcours.organisations.models import Role
 from parcours.organisations.permissions import MANAGING_ROLES, active_memberships, can_manage, operator_memberships
 from parcours.utils.forms import PERIOD_REVERSED, optional_date_field
+from parcours.utils.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 REGISTRANTS_PER_PAGE = 50
 EXPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
@@ -321,10 +322,10 @@ def provider_session_export(request, public_id, file_format):
         raise PermissionDenied
     registrants = list(dashboards.session_registrants(session))
     if file_format == "csv":
-        content, content_type = exports.registrants_csv(registrants), exports.CSV_CONTENT_TYPE
+        content, content_type = exports.registrants_csv(registrants), CSV_CONTENT_TYPE
     else:
         content = exports.registrants_xlsx(registrants, title=exports.export_title(session))
-        content_type = exports.XLSX_CONTENT_TYPE
+        content_type = XLSX_CONTENT_TYPE
     # Personal data leaves the platform: say who took it.
     audit_record(
         event_type="enrollments.registrants_export",
