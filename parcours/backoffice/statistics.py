@@ -31,7 +31,7 @@ from openpyxl.styles import Font
 
 from parcours.catalog.models import Programme
 from parcours.enrollments.enums import SCALE_MAX, SCALE_MIN, AttendanceStatus, EnrollmentState
-from parcours.enrollments.hours import attendance_rate, hours_from_minutes, hours_label
+from parcours.enrollments.hours import TimeTotals, hours_label
 from parcours.enrollments.models import AttendanceRecord, Enrollment, SurveyAnswer
 from parcours.organisations.permissions import operator_memberships
 from parcours.utils.spreadsheets import csv_bytes, csv_cell, xlsx_bytes
@@ -135,7 +135,7 @@ class Satisfaction:
 
 
 @dataclass(frozen=True)
-class Statistics:
+class Statistics(TimeTotals):
     period: Period
     requests_by_month: list[tuple[datetime.date, int]]
     decisions: list[tuple[str, str, int]]  # (action, label, count), every kind, in DECISION_KINDS' order
@@ -152,18 +152,6 @@ class Statistics:
     @property
     def decisions_total(self) -> int:
         return sum(count for _, _, count in self.decisions)
-
-    @property
-    def planned_hours(self) -> Decimal:
-        return hours_from_minutes(self.planned_minutes)
-
-    @property
-    def attended_hours(self) -> Decimal:
-        return hours_from_minutes(self.attended_minutes)
-
-    @property
-    def attendance_rate(self) -> Decimal | None:
-        return attendance_rate(self.attended_minutes, self.planned_minutes)
 
 
 # --- Selectors ----------------------------------------------------------------------------------------------

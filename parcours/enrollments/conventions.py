@@ -36,7 +36,7 @@ from parcours.documents.uploads import upload_check
 from parcours.enrollments.enums import ConventionParty, ConventionStatus, EnrollmentState
 from parcours.enrollments.models import Convention, Enrollment
 from parcours.enrollments.notifications import managers_of
-from parcours.notifications.inapp import notification_category_register, notify
+from parcours.notifications.inapp import notification_category_register, notify_each
 from parcours.organisations.models import Organisation, Role
 from parcours.organisations.permissions import active_memberships, can_manage, operator_memberships
 from parcours.utils.http import client_ip, user_agent
@@ -569,20 +569,16 @@ def _describe(convention: Convention) -> str:
 
 
 def _tell(convention, people, *, category, title, body, template, actor=None) -> None:
-    seen = {actor.pk} if getattr(actor, "pk", None) is not None else set()
-    for person in people:
-        if person.pk in seen:
-            continue
-        seen.add(person.pk)
-        notify(
-            person,
-            category=category,
-            title=title,
-            body=body,
-            url=detail_url(convention),
-            email_template=template,
-            context={"convention_description": _describe(convention)},
-        )
+    notify_each(
+        people,
+        actor=actor,
+        category=category,
+        title=title,
+        body=body,
+        url=detail_url(convention),
+        email_template=template,
+        context={"convention_description": _describe(convention)},
+    )
 
 
 def _tell_signed(convention: Convention, body: str) -> None:

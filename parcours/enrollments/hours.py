@@ -85,3 +85,19 @@ def attendance_rate(attended_minutes: int, planned_minutes: int) -> Decimal | No
     if not planned_minutes:
         return None
     return (Decimal(100) * Decimal(attended_minutes) / Decimal(planned_minutes)).quantize(_TENTH)
+
+
+class TimeTotals:
+    """For a dataclass with `planned_minutes` and `attended_minutes`: the hours and the rate, by the rules above."""
+
+    @property
+    def planned_hours(self) -> Decimal:
+        return hours_from_minutes(self.planned_minutes)
+
+    @property
+    def attended_hours(self) -> Decimal:
+        return hours_from_minutes(self.attended_minutes)
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        return attendance_rate(self.attended_minutes, self.planned_minutes)

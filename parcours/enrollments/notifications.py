@@ -7,7 +7,7 @@ the alerts of requests to decide and the messages of the thread can be muted.
 from django.urls import reverse
 
 from parcours.enrollments.models import Enrollment
-from parcours.notifications.inapp import notification_category_register, notify
+from parcours.notifications.inapp import notification_category_register, notify_each
 from parcours.organisations.models import Membership, MembershipStatus, Role
 
 CATEGORY_TO_DECIDE = "enrollment_to_decide"
@@ -65,22 +65,13 @@ def people_notify(
     people, *, enrollment: Enrollment, category: str, title: str, body: str, actor=None, template: str = ""
 ) -> int:
     """Tell each person once (never the one who acted); return how many were told."""
-    seen: set[int] = set()
-    if actor is not None and getattr(actor, "pk", None) is not None:
-        seen.add(actor.pk)
-    told = 0
-    for person in people:
-        if person is None or person.pk in seen:
-            continue
-        seen.add(person.pk)
-        notify(
-            person,
-            category=category,
-            title=title,
-            body=body,
-            url=detail_url(enrollment),
-            email_template=template or NOTICE_TEMPLATE,
-            context={"enrollment_description": describe(enrollment)},
-        )
-        told += 1
-    return told
+    return notify_each(
+        people,
+        actor=actor,
+        category=category,
+        title=title,
+        body=body,
+        url=detail_url(enrollment),
+        email_template=template or NOTICE_TEMPLATE,
+        context={"enrollment_description": describe(enrollment)},
+    )

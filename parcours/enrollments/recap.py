@@ -25,6 +25,7 @@ from parcours.accounts.models import User
 from parcours.documents.pdf import pdf_render
 from parcours.enrollments.enums import EnrollmentState
 from parcours.enrollments.hours import (
+    TimeTotals,
     attended_minutes_by_enrollment,
     hours_from_minutes,
     hours_label,
@@ -82,7 +83,7 @@ class RecapRow:
 
 
 @dataclass
-class Totals:
+class Totals(TimeTotals):
     enrollments: int = 0
     planned_minutes: int = 0
     attended_minutes: int = 0
@@ -91,14 +92,6 @@ class Totals:
         self.enrollments += 1
         self.planned_minutes += row.planned_minutes or 0
         self.attended_minutes += row.attended_minutes
-
-    @property
-    def planned_hours(self) -> Decimal:
-        return hours_from_minutes(self.planned_minutes)
-
-    @property
-    def attended_hours(self) -> Decimal:
-        return hours_from_minutes(self.attended_minutes)
 
     @property
     def planned_label(self) -> str:

@@ -35,14 +35,13 @@ from parcours.catalog.models import Programme, Session, Slot
 from parcours.enrollments.assessments import first_open_sheet, session_ended, trains
 from parcours.enrollments.enums import EnrollmentState, SessionReportStatus
 from parcours.enrollments.hours import (
-    attendance_rate,
+    TimeTotals,
     attended_minutes_by_enrollment,
-    hours_from_minutes,
     planned_minutes_by_session,
 )
 from parcours.enrollments.models import Enrollment, SessionReport
 from parcours.enrollments.notifications import managers_of
-from parcours.notifications.inapp import notification_category_register, notify
+from parcours.notifications.inapp import notification_category_register, notify_each
 from parcours.organisations.permissions import can_manage, operator_memberships
 from parcours.workflows.engine import (
     Context,
@@ -126,22 +125,14 @@ def session_is_ended(session: Session, now: datetime.datetime | None = None) -> 
 
 
 @dataclass(frozen=True)
-class ReportFigures:
+class ReportFigures(TimeTotals):
     trainees: int
     planned_minutes: int
     attended_minutes: int
 
     @property
-    def planned_hours(self) -> Decimal:
-        return hours_from_minutes(self.planned_minutes)
-
-    @property
-    def attended_hours(self) -> Decimal:
-        return hours_from_minutes(self.attended_minutes)
-
-    @property
     def rate(self) -> Decimal | None:
-        return attendance_rate(self.attended_minutes, self.planned_minutes)
+        return self.attendance_rate
 
 
 def _enrolled(session_id: int, programme_id: int) -> QuerySet[Enrollment]:
@@ -275,23 +266,16 @@ def operator_url(report: SessionReport) -> str:
 
 def _tell(people, *, actor, category: str, title: str, body: str, url: str, report: SessionReport) -> int:
     """Each person once, never the one who acted."""
-    seen = {actor.pk} if getattr(actor, "pk", None) is not None else set()
-    told = 0
-    for person in people:
-        if person.pk in seen:
-            continue
-        seen.add(person.pk)
-        notify(
-            person,
-            category=category,
-            title=title,
-            body=body,
-            url=url,
-            email_template=NOTICE_TEMPLATE,
-            context={"report_description": describe(report)},
-        )
-        told += 1
-    return told
+    return notify_each(
+        people,
+        actor=actor,
+        category=category,
+        title=title,
+        body=body,
+        url=url,
+        email_template=NOTICE_TEMPLATE,
+        context={"report_description": describe(report)},
+    )
 
 
 def _notify_operator(context: Context) -> None:

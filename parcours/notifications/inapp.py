@@ -68,6 +68,19 @@ def notify(
     return notification
 
 
+def notify_each(people, *, actor=None, **notification) -> int:
+    """notify() each person once, never the one who acted (their own page told them); returns how many."""
+    seen = {actor.pk} if getattr(actor, "pk", None) is not None else set()
+    told = 0
+    for person in people:
+        if person is None or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        notify(person, **notification)
+        told += 1
+    return told
+
+
 def notification_mark_read(*, notification: Notification) -> bool:
     """Mark it read once: a conditional UPDATE, so a second click or another tab keeps the first time."""
     if notification.read_at is not None:
